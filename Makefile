@@ -1,0 +1,51 @@
+# privindex: `make run` serves the index on embedded defaults; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+# The test suite runs on PostgreSQL (pytest-django creates and drops test_<name>).
+TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/privindex
+TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: run test install install-dev migrate lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: $(VENV)/.installed
+	$(BIN)/python manage.py migrate --noinput
+
+run: $(VENV)/.installed
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/python manage.py bootstrap
+	$(BIN)/gunicorn privindex.wsgi:application --bind $(HOST):$(PORT) \
+		--workers $(WORKERS) --threads 4 --timeout 300 --access-logfile - \
+		--access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+
+test: $(VENV)/.installed-dev
+	DATABASE_URL=$(TEST_DATABASE_URL) PRIVINDEX_TEST_BROKER_URL=$(TEST_BROKER_URL) \
+		$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+
+bench: $(VENV)/.installed-dev
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

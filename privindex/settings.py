@@ -1,0 +1,253 @@
+"""privindex settings: every value comes from the environment.
+
+With no environment at all the index runs on embedded defaults: SQLite and files under
+``PRIVINDEX_DATA_DIR`` (``./var``), Celery tasks run in-process.
+"""
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("PRIVINDEX_DATA_DIR", BASE_DIR / "var")).resolve()
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    return [v.strip() for v in value.split(",") if v.strip()] if value else default
+
+
+def database_from_url(url: str) -> dict:
+    """Translate ``postgres://user:pass@host:port/name`` or ``sqlite:///path`` to Django."""
+    parts = urlsplit(url)
+    options = dict(parse_qsl(parts.query))
+    if parts.scheme == "sqlite":
+        path = unquote(parts.path)
+        if path.startswith("/") and not path.startswith("//"):
+            path = path[1:] if parts.netloc == "" and url.startswith("sqlite:///") else path
+        return sqlite_database(Path(path) if path else DATA_DIR / "db.sqlite3")
+    if parts.scheme in {"postgres", "postgresql", "pgsql"}:
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": unquote(parts.path.lstrip("/")),
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname or "",
+            "PORT": str(parts.port or ""),
+            "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60),
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": options,
+            "TEST": {"NAME": os.environ.get("DATABASE_TEST_NAME") or None},
+        }
+    raise ValueError(f"DATABASE_URL scheme {parts.scheme!r} is not supported")
+
+
+def sqlite_database(path: Path) -> dict:
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        # WAL and immediate transactions let several gunicorn workers share one file.
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        },
+    }
+
+
+def load_secret_key() -> str:
+    key = os.environ.get("DJANGO_SECRET_KEY") or os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    # Embedded default: one random key per data directory, kept beside the database.
+    path = DATA_DIR / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(50)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key)
+        return key
+
+
+SECRET_KEY = load_secret_key()
+DEBUG = env_bool("DJANGO_DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["*"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+if env_bool("PRIVINDEX_BEHIND_TLS_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "accounts",
+    "projects",
+    "tokens",
+    "simple_api",
+    "api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "privindex.middleware.ServiceUnavailableMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "simple_api.middleware.TokenAuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "privindex.urls"
+WSGI_APPLICATION = "privindex.wsgi.application"
+APPEND_SLASH = True
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": database_from_url(os.environ["DATABASE_URL"])
+    if os.environ.get("DATABASE_URL")
+    else sqlite_database(DATA_DIR / "db.sqlite3")
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:home"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# Uploads stream to temporary files on disk, never into memory (DESIGN 6).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 0
+FILE_UPLOAD_HANDLERS = ["simple_api.uploadhandler.HashingUploadHandler"]
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("PRIVINDEX_MAX_FORM_BYTES", 16 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+
+# --- privindex ---------------------------------------------------------------------------
+PRIVINDEX_STAGING_DIR = Path(os.environ.get("PRIVINDEX_STAGING_DIR", DATA_DIR / "staging"))
+PRIVINDEX_FILES_DIR = Path(os.environ.get("PRIVINDEX_FILES_DIR", DATA_DIR / "files"))
+# Upload temp files live beside staging, so staging a file is a rename, not a copy.
+FILE_UPLOAD_TEMP_DIR = str(PRIVINDEX_STAGING_DIR / ".incoming")
+for _directory in (DATA_DIR, PRIVINDEX_STAGING_DIR, PRIVINDEX_FILES_DIR, Path(FILE_UPLOAD_TEMP_DIR)):
+    _directory.mkdir(parents=True, exist_ok=True)
+# Largest file accepted while streaming; per-project limits apply under it (S3.12).
+PRIVINDEX_MAX_FILE_SIZE = env_int("PRIVINDEX_MAX_FILE_SIZE", 1024**3)
+PRIVINDEX_DEFAULT_FILE_SIZE_LIMIT = env_int("PRIVINDEX_FILE_SIZE_LIMIT", 100 * 1024**2)
+PRIVINDEX_DEFAULT_PROJECT_SIZE_LIMIT = env_int("PRIVINDEX_PROJECT_SIZE_LIMIT", 10 * 1024**3)
+PRIVINDEX_DEFAULT_VISIBILITY = os.environ.get("PRIVINDEX_DEFAULT_VISIBILITY", "private")
+PRIVINDEX_REALM = os.environ.get("PRIVINDEX_REALM", "privindex")
+PRIVINDEX_TOKEN_LAST_USED_INTERVAL = env_int("PRIVINDEX_TOKEN_LAST_USED_INTERVAL", 60)
+PRIVINDEX_ALLOW_LINUX_WHEELS = env_bool("PRIVINDEX_ALLOW_LINUX_WHEELS", True)
+PRIVINDEX_ALLOW_LOCAL_VERSIONS = env_bool("PRIVINDEX_ALLOW_LOCAL_VERSIONS", False)
+PRIVINDEX_RELEASE_CLOSE_DAYS = env_int("PRIVINDEX_RELEASE_CLOSE_DAYS", 0)
+
+# Storage: "local" (files on disk) or "s3" (django-storages + boto3).
+PRIVINDEX_STORAGE = os.environ.get("PRIVINDEX_STORAGE", "local")
+PRIVINDEX_S3_REDIRECT = env_bool("PRIVINDEX_S3_REDIRECT", True)
+PRIVINDEX_PRESIGN_PRIVATE_SECONDS = env_int("PRIVINDEX_PRESIGN_PRIVATE_SECONDS", 300)
+PRIVINDEX_PRESIGN_PUBLIC_SECONDS = env_int("PRIVINDEX_PRESIGN_PUBLIC_SECONDS", 3600)
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
+AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or os.environ.get("AWS_DEFAULT_REGION")
+AWS_ACCESS_KEY_ID = os.environ.get("AWS_ACCESS_KEY_ID") or None
+AWS_SECRET_ACCESS_KEY = os.environ.get("AWS_SECRET_ACCESS_KEY") or None
+AWS_DEFAULT_ACL = None
+AWS_QUERYSTRING_AUTH = True
+AWS_S3_FILE_OVERWRITE = False
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+# Celery: without a broker, tasks run in-process on commit (embedded default).
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600)}
+CELERY_BEAT_SCHEDULE = {
+    "sweep-staged-files": {
+        "task": "projects.tasks.sweep_staged_files",
+        "schedule": env_int("PRIVINDEX_SWEEP_SECONDS", 120),
+    },
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.PrincipalAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Request lines can carry credentials in URLs: django.server logs only path + status.
+        "django.server": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from privindex import health
+from simple_api import downloads, jsonapi, upload
+
+urlpatterns = [
+    path("simple/", include(("simple_api.urls", "simple"), namespace="simple")),
+    # The same index, but every anonymous request is challenged (keyring and prompt flows).
+    path("auth/simple/", include(("simple_api.urls", "simple"), namespace="auth-simple")),
+    path("files/<str:b1>/<str:b2>/<str:rest>/<str:filename>", downloads.file_download,
+         name="file"),
+    path("legacy/", upload.upload, name="legacy-upload"),
+    path("legacy", upload.missing_slash, name="legacy-upload-noslash"),
+    path("pypi/<str:name>/json", jsonapi.project_json, name="pypi-json"),
+    path("pypi/<str:name>/<str:version>/json", jsonapi.release_json, name="pypi-release-json"),
+    path("api/v1/", include(("api.urls", "api"), namespace="api")),
+    path("account/", include(("accounts.urls", "accounts"), namespace="accounts")),
+    path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
+    path("", include(("projects.urls", "web"), namespace="web")),
+]

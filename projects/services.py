@@ -1,0 +1,294 @@
+"""Writes to projects, releases and files. Callers have already asked ``projects.access``.
+
+Each service is atomic, records an audit ``Event`` and schedules side effects on commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from packaging.utils import canonicalize_name, canonicalize_version
+
+from accounts.models import Visibility
+from projects import storage
+from projects.models import (
+    CoreMetadata,
+    Event,
+    File,
+    FilenameRegistry,
+    Project,
+    ProjectRole,
+    ProjectRoleName,
+    ProjectStatus,
+    Release,
+    StorageState,
+)
+
+if TYPE_CHECKING:
+    from accounts.models import Organization, User
+    from projects.access import Principal
+    from tokens.models import Token
+
+log = logging.getLogger(__name__)
+
+
+class ServiceError(ValueError):
+    """A request that is well formed but cannot be carried out; the message is for the user."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def _event(action: str, *, principal: Principal | None = None, actor: User | None = None,
+           project: Project | None = None, **data: Any) -> Event:
+    token: Token | None = principal.token if principal is not None else None
+    user = actor if actor is not None else (principal.user if principal is not None else None)
+    return Event.objects.create(action=action, actor=user, token=token, project=project, data=data)
+
+
+@transaction.atomic
+def project_create(
+    *,
+    name: str,
+    principal: Principal,
+    organization: Organization | None = None,
+    visibility: str | None = None,
+) -> Project:
+    """Create a project owned by the principal's user (or placed in ``organization``).
+
+    Visibility defaults to the organization's default, else the site default (private).
+    Raises ServiceError(409) if the normalized name is taken.
+    """
+    from django.conf import settings
+
+    if visibility is None:
+        visibility = (
+            organization.default_visibility
+            if organization is not None
+            else settings.PRIVINDEX_DEFAULT_VISIBILITY
+        )
+    try:
+        with transaction.atomic():
+            project = Project.objects.create(
+                name=name,
+                normalized_name=canonicalize_name(name),
+                visibility=visibility,
+                organization=organization,
+            )
+    except IntegrityError:
+        raise ServiceError(f"The name '{name}' conflicts with an existing project.", 409) from None
+    if principal.user is not None:
+        ProjectRole.objects.create(project=project, user=principal.user, role=ProjectRoleName.OWNER)
+    _event("project:create", principal=principal, project=project, name=name,
+           visibility=visibility, organization=organization.name if organization else None)
+    return project
+
+
+@transaction.atomic
+def project_visibility_set(*, project: Project, visibility: str, actor: User | None = None,
+                           principal: Principal | None = None) -> Project:
+    """Make ``project`` public or private. Raises ServiceError on an unknown value."""
+    if visibility not in Visibility.values:
+        raise ServiceError(f"Visibility must be one of {', '.join(Visibility.values)}.")
+    if project.visibility != visibility:
+        previous = project.visibility
+        project.visibility = visibility
+        project.save(update_fields=["visibility"])
+        _event("project:visibility", principal=principal, actor=actor, project=project,
+               previous=previous, visibility=visibility)
+    return project
+
+
+@transaction.atomic
+def project_status_set(*, project: Project, status: str, reason: str = "",
+                       actor: User | None = None, principal: Principal | None = None) -> Project:
+    """Set the PEP 792 status marker. Raises ServiceError on an unknown status."""
+    if status not in ProjectStatus.values:
+        raise ServiceError(f"Status must be one of {', '.join(ProjectStatus.values)}.")
+    project.status = status
+    project.status_reason = reason
+    project.save(update_fields=["status", "status_reason"])
+    _event("project:status", principal=principal, actor=actor, project=project,
+           status=status, reason=reason)
+    return project
+
+
+@transaction.atomic
+def release_yank_set(*, release: Release, yanked: bool, reason: str = "",
+                     actor: User | None = None, principal: Principal | None = None) -> Release:
+    """Yank (``yanked=True``) or un-yank a release (PEP 592)."""
+    release.yanked = yanked
+    release.yanked_reason = reason if yanked else ""
+    release.save(update_fields=["yanked", "yanked_reason"])
+    _event("release:yank" if yanked else "release:unyank", principal=principal, actor=actor,
+           project=release.project, version=release.version, reason=reason)
+    return release
+
+
+@dataclass
+class FileUpload:
+    """A validated upload, ready to be recorded. ``path`` is the streamed temp file."""
+
+    path: Path
+    filename: str
+    packagetype: str
+    python_version: str
+    size: int
+    sha256: str
+    blake2_256: str
+    md5: str
+    name: str
+    version: str
+    requires_python: str = ""
+    core_metadata: bytes | None = None
+    release_fields: dict[str, Any] = field(default_factory=dict)
+
+
+def release_file_upload(
+    *,
+    principal: Principal,
+    project: Project | None,
+    upload: FileUpload,
+    organization: Organization | None = None,
+) -> File:
+    """Record an uploaded file: project (created if ``project`` is None), release, file.
+
+    The bytes move into staging, the rows are written in one transaction with
+    ``storage_state=staged``, and a task to store the file is scheduled on commit. On any
+    failure the staged copy is removed: nothing is left behind. Raises ServiceError for
+    duplicates and release rules (S3.14, S3.15, S3.18).
+    """
+    from projects.tasks import enqueue_store
+
+    key = f"{upload.blake2_256[:2]}/{upload.blake2_256[2:4]}/{upload.blake2_256[4:]}/{upload.filename}"
+    staged = storage.stage(upload.path, key)
+    try:
+        with transaction.atomic():
+            if project is None:
+                project = project_create(
+                    name=upload.name, principal=principal, organization=organization
+                )
+            else:
+                project = Project.objects.select_for_update().get(pk=project.pk)
+                if project.name != upload.name and canonicalize_name(upload.name) == project.normalized_name:
+                    project.name = upload.name  # S3.8: the newest spelling wins
+                    project.save(update_fields=["name"])
+            release = _release_for(project, upload)
+            _check_release_rules(release, upload)
+            _check_size_limits(project, upload)
+            try:
+                with transaction.atomic():
+                    FilenameRegistry.objects.create(filename=upload.filename)
+            except IntegrityError:
+                raise ServiceError(
+                    "This filename was previously used by a file that has since been deleted. "
+                    "Use a different version."
+                ) from None
+            file = File.objects.create(
+                release=release,
+                filename=upload.filename,
+                packagetype=upload.packagetype,
+                python_version=upload.python_version,
+                requires_python=upload.requires_python or release.requires_python,
+                size=upload.size,
+                sha256=upload.sha256,
+                blake2_256=upload.blake2_256,
+                md5=upload.md5,
+                metadata_sha256=(
+                    hashlib.sha256(upload.core_metadata).hexdigest()
+                    if upload.core_metadata is not None
+                    else None
+                ),
+                uploaded_by=principal.user,
+                storage_state=StorageState.STAGED,
+            )
+            if upload.core_metadata is not None:
+                CoreMetadata.objects.create(file=file, content=upload.core_metadata)
+            _event("file:upload", principal=principal, project=project,
+                   filename=upload.filename, version=release.version, sha256=upload.sha256)
+            transaction.on_commit(lambda: enqueue_store(file.pk), robust=True)
+    except BaseException:
+        storage.unstage(key)
+        raise
+    return file
+
+
+def _release_for(project: Project, upload: FileUpload) -> Release:
+    canonical = canonicalize_version(upload.version)
+    release = Release.objects.filter(project=project, canonical_version=canonical).first()
+    if release is None:
+        release = Release.objects.create(
+            project=project,
+            version=upload.version,
+            canonical_version=canonical,
+            **upload.release_fields,
+        )
+    return release
+
+
+def _check_release_rules(release: Release, upload: FileUpload) -> None:
+    from django.conf import settings
+
+    if upload.packagetype == "sdist" and release.files.filter(packagetype="sdist").exists():
+        raise ServiceError("Only one sdist may be uploaded per release.")
+    days = settings.PRIVINDEX_RELEASE_CLOSE_DAYS
+    if days and release.files.exists() and release.created < timezone.now() - timezone.timedelta(days=days):
+        raise ServiceError(
+            f"Uploading new files to releases older than {days} days is not allowed."
+        )
+
+
+def _check_size_limits(project: Project, upload: FileUpload) -> None:
+    from django.conf import settings
+    from django.db.models import Sum
+
+    file_limit = max(settings.PRIVINDEX_DEFAULT_FILE_SIZE_LIMIT, project.upload_limit or 0)
+    file_limit = min(file_limit, settings.PRIVINDEX_MAX_FILE_SIZE)
+    if upload.size > file_limit:
+        raise ServiceError(
+            f"File too large. Limit for project '{project.name}' is {file_limit // 1024**2} MB."
+        )
+    total_limit = max(settings.PRIVINDEX_DEFAULT_PROJECT_SIZE_LIMIT, project.total_size_limit or 0)
+    used = File.objects.filter(release__project=project).aggregate(t=Sum("size"))["t"] or 0
+    if used + upload.size > total_limit:
+        raise ServiceError(
+            f"Project size too large. Limit for project '{project.name}' total size is "
+            f"{total_limit // 1024**3} GB."
+        )
+
+
+def file_store(*, file_id: int) -> File | None:
+    """Copy a staged file to the store, verify size and sha256, mark it stored, unstage it.
+
+    Idempotent: a file already stored is left alone (the broker may deliver twice). The
+    database transaction is not held open during the copy.
+    """
+    file = File.objects.filter(pk=file_id).first()
+    if file is None or file.storage_state == StorageState.STORED:
+        return file
+    store = storage.get_store()
+    key = file.storage_key
+    staged = storage.staging_path(key)
+    if not (store.size(key) == file.size and store.sha256(key) == file.sha256):
+        if not staged.exists():
+            raise FileNotFoundError(f"staged copy of file {file.pk} is missing")
+        store.put(key, staged)
+        if store.size(key) != file.size or store.sha256(key) != file.sha256:
+            store.delete(key)
+            raise OSError(f"stored copy of file {file.pk} does not match its digest")
+    updated = File.objects.filter(pk=file.pk, storage_state=StorageState.STAGED).update(
+        storage_state=StorageState.STORED, stored_at=timezone.now()
+    )
+    if updated:
+        log.info("stored file %s", file.pk)
+    storage.unstage(key)
+    file.refresh_from_db()
+    return file

@@ -1,0 +1,2 @@
+def file_download(request, **kw):
+    raise NotImplementedError

@@ -1,0 +1,62 @@
+"""Authenticate (never authorize) from the ``Authorization`` header.
+
+Sets ``request.principal`` and, for credentials that were sent but are not valid,
+``request.auth_error``. Adapters answer 401 on ``auth_error``: bad credentials are never
+treated as anonymous (that would send pip and uv on to another index; S4.10).
+"""
+
+import base64
+import binascii
+
+from projects.access import Principal
+from tokens.services import token_authenticate
+
+INVALID = "Invalid or non-existent authentication information."
+PASSWORDS = (
+    "Username/password authentication is not supported. "
+    "Use the username __token__ with an API token as the password."
+)
+
+
+def credentials_from_header(header: str) -> tuple[str | None, str | None]:
+    """(token string, error) from an Authorization header value."""
+    scheme, _, value = header.strip().partition(" ")
+    scheme = scheme.lower()
+    value = value.strip()
+    if scheme in ("bearer", "token"):
+        return (value, None) if value else (None, INVALID)
+    if scheme != "basic":
+        return None, INVALID
+    try:
+        decoded = base64.b64decode(value, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None, INVALID
+    username, sep, password = decoded.partition(":")
+    if not sep:
+        return None, INVALID
+    if username == "__token__":
+        return (password, None) if password else (None, INVALID)
+    if password == "" and username:
+        return username, None  # https://<token>@host/simple/ (S4.1)
+    return None, PASSWORDS
+
+
+class TokenAuthenticationMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.auth_error = None
+        header = request.META.get("HTTP_AUTHORIZATION")
+        if header is None:
+            user = getattr(request, "user", None)
+            request.principal = Principal(user=user)
+            return self.get_response(request)
+        raw, error = credentials_from_header(header)
+        token = token_authenticate(raw) if raw else None
+        if token is None:
+            request.auth_error = error or INVALID
+            request.principal = Principal()
+        else:
+            request.principal = Principal(token=token)
+        return self.get_response(request)

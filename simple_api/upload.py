@@ -1,0 +1,5 @@
+def upload(request):
+    raise NotImplementedError
+
+
+missing_slash = upload

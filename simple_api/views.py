@@ -1,0 +1,5 @@
+def index(request):
+    raise NotImplementedError
+
+
+detail = index
