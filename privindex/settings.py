@@ -35,9 +35,8 @@ def database_from_url(url: str) -> dict:
     parts = urlsplit(url)
     options = dict(parse_qsl(parts.query))
     if parts.scheme == "sqlite":
-        path = unquote(parts.path)
-        if path.startswith("/") and not path.startswith("//"):
-            path = path[1:] if parts.netloc == "" and url.startswith("sqlite:///") else path
+        # sqlite:///relative.db and sqlite:////absolute/path.db (one slash belongs to the URL)
+        path = unquote(parts.path)[1:]
         return sqlite_database(Path(path) if path else DATA_DIR / "db.sqlite3")
     if parts.scheme in {"postgres", "postgresql", "pgsql"}:
         return {
@@ -169,11 +168,11 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # Uploads stream to temporary files on disk, never into memory (DESIGN 6).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 0
-FILE_UPLOAD_HANDLERS = ["simple_api.uploadhandler.HashingUploadHandler"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("PRIVINDEX_MAX_FORM_BYTES", 16 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 

@@ -158,6 +158,7 @@ def release_file_upload(
     project: Project | None,
     upload: FileUpload,
     organization: Organization | None = None,
+    new_project_visibility: str | None = None,
 ) -> File:
     """Record an uploaded file: project (created if ``project`` is None), release, file.
 
@@ -174,7 +175,10 @@ def release_file_upload(
         with transaction.atomic():
             if project is None:
                 project = project_create(
-                    name=upload.name, principal=principal, organization=organization
+                    name=upload.name,
+                    principal=principal,
+                    organization=organization,
+                    visibility=new_project_visibility,
                 )
             else:
                 project = Project.objects.select_for_update().get(pk=project.pk)

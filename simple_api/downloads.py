@@ -1,2 +1,195 @@
-def file_download(request, **kw):
-    raise NotImplementedError
+"""File and ``.metadata`` downloads (S5.x): the same access policy as the simple pages.
+
+Files stream from staging or the store with ``Content-Length``, ``Accept-Ranges``, single
+``Range`` requests (206), ``If-Range``, ``ETag``/304 and ``HEAD``; never a content encoding.
+A store that can presign (S3) gets a 302 to a short-lived URL instead, unless streaming is set.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import BinaryIO, Iterator
+
+from django.conf import settings
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
+from django.utils.http import http_date
+from django.views.decorators.http import require_safe
+
+from projects import selectors, storage
+from projects.access import Action, decide
+from projects.models import CoreMetadata, File, StorageState, Visibility
+from simple_api.responses import READ_VARY, credentials_error, deny, message_response, not_found
+
+CHUNK = 256 * 1024
+METADATA_SUFFIX = ".metadata"
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def _cache_headers(response: HttpResponse, file: File) -> None:
+    public = file.release.project.visibility == Visibility.PUBLIC
+    # S5.10: immutable bytes; private files only in the client's own cache.
+    response["Cache-Control"] = (
+        "public, max-age=365000000, immutable" if public else "private, max-age=365000000, immutable"
+    )
+    response["Vary"] = READ_VARY
+
+
+def _lookup(request: HttpRequest, b1: str, b2: str, rest: str, filename: str):
+    """(file, is_metadata) the caller may read, or an error response."""
+    if (error := credentials_error(request)) is not None:
+        return None, False, error
+    is_metadata = filename.endswith(METADATA_SUFFIX)
+    base = filename[: -len(METADATA_SUFFIX)] if is_metadata else filename
+    file = selectors.file_get(filename=base)
+    if file is not None and file.blake2_256 != f"{b1}{b2}{rest}":
+        file = None
+    decision = decide(request.principal, Action.READ, file.release.project if file else None)
+    if not decision:
+        return None, False, deny(decision)
+    return file, is_metadata, None
+
+
+@require_safe
+def file_download(request: HttpRequest, b1: str, b2: str, rest: str, filename: str) -> HttpResponse:
+    file, is_metadata, error = _lookup(request, b1, b2, rest, filename)
+    if error is not None:
+        return error
+    assert file is not None
+    if is_metadata:
+        return _metadata(request, file)
+    return _file(request, file)
+
+
+def _metadata(request: HttpRequest, file: File) -> HttpResponse:
+    if not file.metadata_sha256:
+        return not_found()
+    content = CoreMetadata.objects.filter(file_id=file.pk).values_list("content", flat=True).first()
+    if content is None:
+        return not_found()
+    etag = f'"{file.metadata_sha256}"'
+    if etag in request.META.get("HTTP_IF_NONE_MATCH", ""):
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(bytes(content), content_type="text/plain; charset=utf-8")
+    response["ETag"] = etag
+    _cache_headers(response, file)
+    return response
+
+
+def _open(file: File) -> BinaryIO | None:
+    """The file's bytes: from staging while staged (downloads work at once), else the store."""
+    if file.storage_state == StorageState.STAGED:
+        try:
+            return open(storage.staging_path(file.storage_key), "rb")
+        except FileNotFoundError:
+            pass  # stored meanwhile: fall through to the store
+    try:
+        return storage.get_store().open(file.storage_key)
+    except (FileNotFoundError, OSError):
+        return None
+
+
+class _RangeReader:
+    """Iterate over ``length`` bytes from ``start``; closed by Django when the response ends."""
+
+    def __init__(self, fh: BinaryIO, start: int, length: int) -> None:
+        self.fh, self.start, self.length = fh, start, length
+
+    def __iter__(self) -> Iterator[bytes]:
+        self.fh.seek(self.start)
+        remaining = self.length
+        while remaining > 0:
+            chunk = self.fh.read(min(CHUNK, remaining))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+            yield chunk
+
+    def close(self) -> None:
+        self.fh.close()
+
+
+def _parse_range(header: str, size: int) -> tuple[int, int] | None | bool:
+    """(start, end inclusive) for one satisfiable range; None to ignore; False if unsatisfiable."""
+    match = _RANGE.match(header.strip())
+    if match is None:
+        return None  # multi-range or malformed: answer the whole file (RFC 9110 allows it)
+    first, last = match.groups()
+    if first == "" and last == "":
+        return None
+    if first == "":
+        suffix = int(last)
+        if suffix == 0:
+            return False
+        return max(0, size - suffix), size - 1
+    start = int(first)
+    end = int(last) if last else size - 1
+    if start >= size or end < start:
+        return False
+    return start, min(end, size - 1)
+
+
+def _file(request: HttpRequest, file: File) -> HttpResponse:
+    etag = f'"{file.sha256}"'
+    if etag in request.META.get("HTTP_IF_NONE_MATCH", ""):
+        response = HttpResponse(status=304)
+        response["ETag"] = etag
+        _cache_headers(response, file)
+        return response
+    if file.storage_state == StorageState.STORED and request.method == "GET":
+        redirect = _presigned_redirect(file)
+        if redirect is not None:
+            return redirect
+    size = file.size
+    start, end = 0, size - 1
+    status = 200
+    range_header = request.META.get("HTTP_RANGE")
+    if_range = request.META.get("HTTP_IF_RANGE")
+    if range_header and (if_range is None or if_range.strip() in (etag, http_date(file.upload_time.timestamp()))):
+        parsed = _parse_range(range_header, size)
+        if parsed is False:
+            response = message_response(416, "Requested range not satisfiable.")
+            response["Content-Range"] = f"bytes */{size}"
+            return response
+        if parsed:
+            start, end = parsed
+            status = 206
+    length = end - start + 1 if size else 0
+    if request.method == "HEAD":
+        response = HttpResponse(status=status)
+    else:
+        fh = _open(file)
+        if fh is None:
+            return message_response(503, "The file is temporarily unavailable. Retry shortly.")
+        response = StreamingHttpResponse(_RangeReader(fh, start, length), status=status)
+    response["Content-Type"] = "application/octet-stream"
+    response["Content-Length"] = str(length)
+    response["Accept-Ranges"] = "bytes"
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(file.upload_time.timestamp())
+    if status == 206:
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    _cache_headers(response, file)
+    return response
+
+
+def _presigned_redirect(file: File) -> HttpResponse | None:
+    """302 to a short-lived store URL when the store can presign and redirects are on (S5.8)."""
+    if not settings.PRIVINDEX_S3_REDIRECT:
+        return None
+    public = file.release.project.visibility == Visibility.PUBLIC
+    expires = (
+        settings.PRIVINDEX_PRESIGN_PUBLIC_SECONDS if public else settings.PRIVINDEX_PRESIGN_PRIVATE_SECONDS
+    )
+    url = storage.get_store().presigned_url(file.storage_key, filename=file.filename, expires=expires)
+    if url is None:
+        return None
+    response = HttpResponseRedirect(url)  # 302: never cache an expiring target (S5.8)
+    response["Cache-Control"] = "private, no-store"
+    response["Vary"] = READ_VARY
+    return response

@@ -1,5 +1,112 @@
-def index(request):
-    raise NotImplementedError
+"""The simple repository API: root and project pages (PEP 503/691/700/714/792)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.urls import get_script_prefix
+from django.views.decorators.http import require_safe
+from packaging.utils import canonicalize_name
+
+from projects import selectors
+from projects.access import Action, Denial, decide
+from projects.models import Visibility
+from simple_api import negotiation, pages
+from simple_api.responses import READ_VARY, credentials_error, deny, message_response
 
 
-detail = index
+def _requires_authentication(request: HttpRequest) -> bool:
+    return request.resolver_match is not None and request.resolver_match.namespace == "auth-simple"
+
+
+def _prefix(request: HttpRequest) -> str:
+    return get_script_prefix() + ("auth/simple/" if _requires_authentication(request) else "simple/")
+
+
+def _negotiate(request: HttpRequest) -> str | None:
+    return negotiation.select_content_type(
+        request.META.get("HTTP_ACCEPT"), request.GET.get("format")
+    )
+
+
+def _page(request: HttpRequest, body: str, content_type: str, *, public: bool) -> HttpResponse:
+    """A page with ETag, conditional GET, Vary and cache headers (S1.37, S1.38, DESIGN 8)."""
+    data = body.encode("utf-8")
+    etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+    headers = {
+        "ETag": etag,
+        "Vary": READ_VARY,
+        "Cache-Control": "public, max-age=600" if public else "private, max-age=600",
+    }
+    if_none_match = request.META.get("HTTP_IF_NONE_MATCH", "")
+    if etag in [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]:
+        response = HttpResponse(status=304)
+    else:
+        charset = "; charset=utf-8"
+        response = HttpResponse(data, content_type=content_type + charset)
+    for key, value in headers.items():
+        response[key] = value
+    return response
+
+
+def _not_acceptable() -> HttpResponse:
+    offered = ", ".join(negotiation.OFFERS)
+    response = message_response(406, f"Not Acceptable. Available content types: {offered}")
+    response["Vary"] = READ_VARY
+    return response
+
+
+@require_safe
+def index(request: HttpRequest) -> HttpResponse:
+    if (error := credentials_error(request)) is not None:
+        return error
+    principal = request.principal
+    decision = decide(
+        principal, Action.READ, None, require_authentication=_requires_authentication(request)
+    )
+    if decision.denial is not None and decision.denial != Denial.NOT_FOUND:
+        return deny(decision)
+    content_type = _negotiate(request)
+    if content_type is None:
+        return _not_acceptable()
+    projects = selectors.project_index_list(principal=principal)
+    if content_type == negotiation.JSON_V1:
+        body = pages.index_json(projects)
+    else:
+        body = pages.index_html(projects, _prefix(request))
+    return _page(request, body, content_type, public=principal.is_anonymous)
+
+
+@require_safe
+def detail(request: HttpRequest, name: str) -> HttpResponse:
+    if (error := credentials_error(request)) is not None:
+        return error
+    normalized = canonicalize_name(name)
+    if name != normalized:
+        # S1.4: redirect any spelling to the normalized URL, keeping ?format=.
+        location = f"{_prefix(request)}{normalized}/"
+        if request.META.get("QUERY_STRING"):
+            location += "?" + request.META["QUERY_STRING"]
+        response = HttpResponsePermanentRedirect(location)
+        response["Vary"] = READ_VARY
+        return response
+    principal = request.principal
+    project = selectors.project_get(name=normalized)
+    decision = decide(
+        principal, Action.READ, project, require_authentication=_requires_authentication(request)
+    )
+    if not decision:
+        return deny(decision)
+    assert project is not None
+    content_type = _negotiate(request)
+    if content_type is None:
+        return _not_acceptable()
+    files = selectors.project_files_list(project=project)
+    file_prefix = get_script_prefix() + "files/"
+    if content_type == negotiation.JSON_V1:
+        versions = selectors.project_versions_list(project=project)
+        body = pages.detail_json(project, files, versions, file_prefix)
+    else:
+        body = pages.detail_html(project, files, file_prefix)
+    return _page(request, body, content_type, public=project.visibility == Visibility.PUBLIC)

@@ -11,6 +11,8 @@ from tokens.services import token_issue, token_revoke
 
 
 def pytest_configure(config):
+    # argon2 stays first in production settings (tested); factories need speed, not strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     engine = settings.DATABASES["default"]["ENGINE"]
     if "postgresql" not in engine and not config.getoption("--allow-sqlite", default=False):
         raise pytest.UsageError(

@@ -1,0 +1,246 @@
+"""The access matrix: principal x visibility x action through ``decide()`` (DESIGN 4)."""
+
+import pytest
+
+from projects.access import ALLOW, Action, Denial, Principal, decide, projects_visible_to
+from projects.models import Project
+from tests import factories
+from tokens.services import token_issue
+
+ALLOWED = "allow"
+U, F, N = Denial.UNAUTHENTICATED, Denial.FORBIDDEN, Denial.NOT_FOUND
+
+
+def _user_with(project, role):
+    user = factories.UserFactory()
+    factories.ProjectRoleFactory(project=project, user=user, role=role)
+    return user
+
+
+def _token(user, scopes, **kwargs):
+    return Principal(token=token_issue(user=user, scopes=scopes, **kwargs).token)
+
+
+@pytest.fixture(params=["public", "private"])
+def world(request, db):
+    """One project of the given visibility in an organization, and every kind of principal."""
+    org = factories.OrganizationFactory(name="acme")
+    other_org = factories.OrganizationFactory(name="globex")
+    project = factories.ProjectFactory(name="Target", visibility=request.param, organization=org)
+    other = factories.ProjectFactory(name="Elsewhere", visibility="private")
+    owner = _user_with(project, "owner")
+    factories.ProjectRoleFactory(project=other, user=owner, role="owner")
+    members = {}
+    for role in ("owner", "manager", "member"):
+        members[role] = factories.OrganizationMemberFactory(organization=org, role=role).user
+    foreign = factories.OrganizationMemberFactory(organization=other_org, role="owner").user
+    team_reader = factories.TeamMemberFactory(team=factories.TeamFactory(organization=org)).user
+    factories.TeamProjectRoleFactory(project=project, team=team_reader.teams.get(), role="reader")
+    team_maint = factories.TeamMemberFactory(team=factories.TeamFactory(organization=org)).user
+    factories.TeamProjectRoleFactory(project=project, team=team_maint.teams.get(), role="maintainer")
+    superuser = factories.UserFactory(is_superuser=True, is_staff=True)
+    principals = {
+        "anon": Principal(),
+        "outsider": Principal(user=factories.UserFactory()),
+        "reader": Principal(user=_user_with(project, "reader")),
+        "maintainer": Principal(user=_user_with(project, "maintainer")),
+        "owner": Principal(user=owner),
+        "org_owner": Principal(user=members["owner"]),
+        "org_manager": Principal(user=members["manager"]),
+        "org_member": Principal(user=members["member"]),
+        "foreign_org_owner": Principal(user=foreign),
+        "team_reader": Principal(user=team_reader),
+        "team_maintainer": Principal(user=team_maint),
+        "superuser": Principal(user=superuser),
+        "read_token": _token(owner, ["read"]),
+        "upload_token": _token(owner, ["upload"]),
+        "manage_token": _token(owner, ["manage"]),
+        "all_scopes_token": _token(owner, ["read", "upload", "manage"]),
+        "token_for_project": _token(owner, ["read", "upload"], projects=[project]),
+        "token_for_other_project": _token(owner, ["read", "upload"], projects=[other]),
+        "token_for_org": _token(owner, ["read", "upload"], organization=org),
+        "token_for_other_org": _token(owner, ["read", "upload"], organization=other_org),
+        "reader_token_with_upload": _token(
+            Principal(user=_user_with(project, "reader")).user, ["read", "upload"]
+        ),
+    }
+    return request.param, project, principals
+
+
+# (principal, action) -> (expected on public, expected on private)
+MATRIX = {
+    ("anon", Action.READ): (ALLOWED, N),
+    ("outsider", Action.READ): (ALLOWED, N),
+    ("reader", Action.READ): (ALLOWED, ALLOWED),
+    ("maintainer", Action.READ): (ALLOWED, ALLOWED),
+    ("owner", Action.READ): (ALLOWED, ALLOWED),
+    ("org_owner", Action.READ): (ALLOWED, ALLOWED),
+    ("org_manager", Action.READ): (ALLOWED, ALLOWED),
+    ("org_member", Action.READ): (ALLOWED, ALLOWED),
+    ("foreign_org_owner", Action.READ): (ALLOWED, N),
+    ("team_reader", Action.READ): (ALLOWED, ALLOWED),
+    ("team_maintainer", Action.READ): (ALLOWED, ALLOWED),
+    ("superuser", Action.READ): (ALLOWED, ALLOWED),
+    ("read_token", Action.READ): (ALLOWED, ALLOWED),
+    ("upload_token", Action.READ): (F, F),
+    ("manage_token", Action.READ): (F, F),
+    ("token_for_project", Action.READ): (ALLOWED, ALLOWED),
+    ("token_for_other_project", Action.READ): (ALLOWED, N),
+    ("token_for_org", Action.READ): (ALLOWED, ALLOWED),
+    ("token_for_other_org", Action.READ): (ALLOWED, N),
+    ("anon", Action.UPLOAD): (U, U),
+    ("outsider", Action.UPLOAD): (F, F),
+    ("reader", Action.UPLOAD): (F, F),
+    ("reader_token_with_upload", Action.UPLOAD): (F, F),
+    ("maintainer", Action.UPLOAD): (ALLOWED, ALLOWED),
+    ("owner", Action.UPLOAD): (ALLOWED, ALLOWED),
+    ("org_owner", Action.UPLOAD): (ALLOWED, ALLOWED),
+    ("org_manager", Action.UPLOAD): (ALLOWED, ALLOWED),
+    ("org_member", Action.UPLOAD): (F, F),
+    ("foreign_org_owner", Action.UPLOAD): (F, F),
+    ("team_reader", Action.UPLOAD): (F, F),
+    ("team_maintainer", Action.UPLOAD): (ALLOWED, ALLOWED),
+    ("superuser", Action.UPLOAD): (ALLOWED, ALLOWED),
+    ("read_token", Action.UPLOAD): (F, F),
+    ("upload_token", Action.UPLOAD): (ALLOWED, ALLOWED),
+    ("manage_token", Action.UPLOAD): (F, F),
+    ("token_for_project", Action.UPLOAD): (ALLOWED, ALLOWED),
+    ("token_for_other_project", Action.UPLOAD): (F, F),
+    ("token_for_org", Action.UPLOAD): (ALLOWED, ALLOWED),
+    ("token_for_other_org", Action.UPLOAD): (F, F),
+    ("anon", Action.YANK): (U, U),
+    ("outsider", Action.YANK): (F, N),
+    ("reader", Action.YANK): (F, F),
+    ("maintainer", Action.YANK): (ALLOWED, ALLOWED),
+    ("team_maintainer", Action.YANK): (ALLOWED, ALLOWED),
+    ("upload_token", Action.YANK): (ALLOWED, ALLOWED),
+    ("read_token", Action.YANK): (F, F),
+    ("token_for_other_project", Action.YANK): (F, N),
+    ("anon", Action.MANAGE): (U, U),
+    ("outsider", Action.MANAGE): (F, N),
+    ("reader", Action.MANAGE): (F, F),
+    ("maintainer", Action.MANAGE): (F, F),
+    ("owner", Action.MANAGE): (ALLOWED, ALLOWED),
+    ("org_owner", Action.MANAGE): (ALLOWED, ALLOWED),
+    ("org_manager", Action.MANAGE): (ALLOWED, ALLOWED),
+    ("org_member", Action.MANAGE): (F, F),
+    ("team_maintainer", Action.MANAGE): (F, F),
+    ("superuser", Action.MANAGE): (ALLOWED, ALLOWED),
+    ("read_token", Action.MANAGE): (F, F),
+    ("upload_token", Action.MANAGE): (F, F),
+    ("manage_token", Action.MANAGE): (ALLOWED, ALLOWED),
+    ("all_scopes_token", Action.MANAGE): (ALLOWED, ALLOWED),
+    ("token_for_other_project", Action.MANAGE): (F, F),  # no manage scope at all
+}
+
+
+@pytest.mark.parametrize(("who", "action"), list(MATRIX), ids=lambda v: str(v))
+def test_decide_matrix(world, who, action):
+    visibility, project, principals = world
+    expected = MATRIX[(who, action)][0 if visibility == "public" else 1]
+    decision = decide(principals[who], action, project)
+    if expected == ALLOWED:
+        assert decision == ALLOW
+    else:
+        assert not decision
+        assert decision.denial == expected, decision.reason
+
+
+@pytest.mark.parametrize(("who", "expected"), [
+    ("anon", N),
+    ("outsider", N),
+    ("owner", N),
+    ("read_token", N),
+    ("upload_token", F),  # the answer depends on the token only (S4.11)
+    ("manage_token", F),
+])
+def test_unknown_name_reads_like_a_private_one(world, who, expected):
+    _, _, principals = world
+    assert decide(principals[who], Action.READ, None).denial == expected
+
+
+@pytest.mark.parametrize("who", ["anon"])
+def test_auth_simple_challenges_every_anonymous_request(world, who):
+    _, project, principals = world
+    assert decide(principals[who], Action.READ, project, require_authentication=True).denial == U
+    assert decide(principals[who], Action.READ, None, require_authentication=True).denial == U
+
+
+def test_auth_simple_does_not_change_answers_for_tokens(world):
+    _, project, principals = world
+    assert decide(principals["read_token"], Action.READ, project, require_authentication=True)
+
+
+def test_upload_to_invisible_private_name_says_name_not_available(world):
+    visibility, project, principals = world
+    decision = decide(principals["outsider"], Action.UPLOAD, project)
+    if visibility == "private":
+        assert "is not available" in decision.reason
+    else:
+        assert "isn't allowed to upload" in decision.reason
+
+
+@pytest.mark.parametrize(("who", "expected"), [
+    ("anon", U),
+    ("outsider", ALLOWED),
+    ("upload_token", ALLOWED),
+    ("read_token", F),
+    ("token_for_project", F),  # a project-restricted token cannot create
+    ("token_for_org", F),  # owner is not an org owner/manager of acme
+])
+def test_create_new_project(world, who, expected):
+    _, _, principals = world
+    decision = decide(principals[who], Action.CREATE, None)
+    if expected == ALLOWED:
+        assert decision
+    else:
+        assert decision.denial == expected
+
+
+def test_org_token_creates_only_for_org_managers(db):
+    org = factories.OrganizationFactory()
+    manager = factories.OrganizationMemberFactory(organization=org, role="manager").user
+    member = factories.OrganizationMemberFactory(organization=org, role="member").user
+    assert decide(_token(manager, ["upload"], organization=org), Action.CREATE, None)
+    assert not decide(_token(member, ["upload"], organization=org), Action.CREATE, None)
+
+
+def test_archived_project_refuses_uploads_even_to_owner(db):
+    project = factories.ProjectFactory(status="archived")
+    owner = _user_with(project, "owner")
+    decision = decide(Principal(user=owner), Action.UPLOAD, project)
+    assert decision.denial == F and "archived" in decision.reason
+    assert decide(Principal(user=owner), Action.READ, project)
+
+
+def test_inactive_organization_grants_nothing(db):
+    org = factories.OrganizationFactory(is_active=False)
+    project = factories.ProjectFactory(organization=org)
+    member = factories.OrganizationMemberFactory(organization=org, role="owner").user
+    assert decide(Principal(user=member), Action.READ, project).denial == N
+
+
+def test_read_twin_agrees_with_decide(world):
+    """projects_visible_to lists exactly the projects decide() lets each principal read."""
+    _, _, principals = world
+    factories.ProjectFactory(name="Public-Extra", visibility="public")
+    all_projects = list(Project.objects.all())
+    for who, principal in principals.items():
+        listed = set(projects_visible_to(principal).values_list("id", flat=True))
+        allowed = {p.id for p in all_projects if decide(principal, Action.READ, p)}
+        assert listed == allowed, who
+
+
+def test_role_lookup_is_one_query_whatever_the_number_of_roles(db, django_assert_num_queries):
+    org = factories.OrganizationFactory()
+    project = factories.ProjectFactory(organization=org)
+    user = factories.UserFactory()
+    factories.OrganizationMemberFactory(organization=org, user=user, role="member")
+    for _ in range(5):
+        team = factories.TeamFactory(organization=org)
+        factories.TeamMemberFactory(team=team, user=user)
+        factories.TeamProjectRoleFactory(project=project, team=team, role="reader")
+    principal = Principal(user=user)
+    with django_assert_num_queries(1):
+        assert decide(principal, Action.READ, project)
+        assert not decide(principal, Action.UPLOAD, project)
