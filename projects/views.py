@@ -1,0 +1,239 @@
+"""The web UI: home (search) and the project page, with the owner's and maintainer's forms.
+
+Views adapt only. ``projects.access.decide`` answers every permission question; templates get
+its answers as booleans. A project the caller may not read is a 404 whose body is the same as
+for a name that does not exist (DESIGN 4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urlsplit, urlunsplit
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.vary import vary_on_headers
+from packaging.utils import canonicalize_name
+
+from accounts.models import Visibility
+from projects import selectors, services
+from projects.access import Action, Decision, Denial, Principal, decide
+from projects.models import Project, ProjectStatus, Release
+
+SEARCH_LIMIT = 50
+# The statuses a project's managers may set; quarantine is an administrator's decision.
+WEB_STATUSES = (ProjectStatus.ACTIVE, ProjectStatus.ARCHIVED, ProjectStatus.DEPRECATED)
+STATUS_REASON_MAX = Project._meta.get_field("status_reason").max_length or 400
+
+
+# --- adapters: a decision becomes a page ------------------------------------------------------
+
+
+def _not_found(request: HttpRequest) -> HttpResponse:
+    # No project name, no query string, no CSRF token: the bytes cannot tell a private project
+    # from a name that does not exist.
+    return render(request, "web/not_found.html", status=404)
+
+
+def _error(request: HttpRequest, status: int, message: str) -> HttpResponse:
+    return render(request, "web/error.html", {"status": status, "message": message}, status=status)
+
+
+def _unauthenticated(request: HttpRequest, message: str) -> HttpResponse:
+    response = _error(request, 401, message)
+    response["WWW-Authenticate"] = f'Basic realm="{settings.PRIVINDEX_REALM}"'
+    return response
+
+
+def _deny(request: HttpRequest, decision: Decision) -> HttpResponse:
+    if decision.denial == Denial.FORBIDDEN:
+        return _error(request, 403, decision.reason)
+    if decision.denial == Denial.UNAUTHENTICATED:
+        return _unauthenticated(request, decision.reason)
+    return _not_found(request)
+
+
+def _readable(request: HttpRequest, name: str) -> tuple[Project | None, HttpResponse | None]:
+    """The project ``name`` names if the caller may read it, else the answer to send."""
+    if request.auth_error:
+        # Credentials that were sent but are not valid are never treated as anonymous.
+        return None, _unauthenticated(request, request.auth_error)
+    project = selectors.project_get(name=name)
+    decision = decide(request.principal, Action.READ, project)
+    if not decision:
+        return None, _deny(request, decision)
+    return project, None
+
+
+def _authorized(
+    request: HttpRequest, name: str, action: Action
+) -> tuple[Project | None, HttpResponse | None]:
+    """For the forms: 404 when the caller may not read the project, 403 when they may read it
+    but not do ``action``."""
+    project, denied = _readable(request, name)
+    if denied is not None:
+        return None, denied
+    assert project is not None
+    if request.principal.token is not None:
+        return None, _error(request, 403, "These forms are for signed-in users; use the API.")
+    decision = decide(request.principal, action, project)
+    if not decision:
+        return None, _error(request, 403, decision.reason)
+    return project, None
+
+
+def _session_may(request: HttpRequest, action: Action, project: Project) -> bool:
+    """Whether to offer a form: the forms post with a session, never with a token."""
+    return request.principal.token is None and bool(decide(request.principal, action, project))
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+def _per_caller(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """What a page shows depends on who asks (session or token): keep it out of shared caches."""
+    return cache_control(private=True, no_cache=True)(vary_on_headers("Authorization")(view))
+
+
+@require_safe
+@_per_caller
+def home(request: HttpRequest) -> HttpResponse:
+    if request.auth_error:
+        return _unauthenticated(request, request.auth_error)
+    query = request.GET.get("q", "").strip()[:200]
+    found = list(
+        selectors.project_search(principal=request.principal, query=query, limit=SEARCH_LIMIT + 1)
+    )
+    context = {
+        "query": query,
+        "projects": found[:SEARCH_LIMIT],
+        "truncated": len(found) > SEARCH_LIMIT,
+        "limit": SEARCH_LIMIT,
+    }
+    return render(request, "web/home.html", context)
+
+
+@require_safe
+@_per_caller
+def project_detail(request: HttpRequest, name: str) -> HttpResponse:
+    normalized = canonicalize_name(name)
+    if name != normalized:
+        # Decided on the spelling alone, before any lookup, so it reveals nothing.
+        return redirect("web:project", name=normalized, permanent=True)
+    project, denied = _readable(request, name)
+    if denied is not None:
+        return denied
+    assert project is not None
+    releases = selectors.release_list(project=project)
+    latest = next((r for r in releases if not r.yanked), releases[0] if releases else None)
+    public = bool(decide(Principal(), Action.READ, project))
+    context = {
+        "project": project,
+        "releases": releases,
+        "latest": latest,
+        "links": _links(latest),
+        "install_command": _install_command(request, project, anyone_may_read=public),
+        "public": public,
+        "offers_files": project.status != ProjectStatus.QUARANTINED,
+        "can_manage": _session_may(request, Action.MANAGE, project),
+        "can_yank": _session_may(request, Action.YANK, project),
+        "status_choices": [(s.value, s.label) for s in WEB_STATUSES],
+        "visibility_choices": Visibility.choices,
+        "quarantined": project.status == ProjectStatus.QUARANTINED,
+    }
+    return render(request, "web/project.html", context)
+
+
+def _install_command(request: HttpRequest, project: Project, *, anyone_may_read: bool) -> str:
+    index = request.build_absolute_uri(reverse("simple:index"))
+    if not anyone_may_read:
+        # pip sends the credentials in the index URL as HTTP Basic (S4.1).
+        parts = urlsplit(index)
+        index = urlunsplit(parts._replace(netloc=f"__token__:<READ-TOKEN>@{parts.netloc}"))
+    return f"pip install --extra-index-url {index} {project.name}"
+
+
+def _links(release: Release | None) -> list[tuple[str, str]]:
+    """The release's project URLs, http(s) only: the values come from uploaded metadata."""
+    if release is None:
+        return []
+    links = list(release.project_urls.items()) if isinstance(release.project_urls, dict) else []
+    if release.home_page:
+        links.insert(0, ("Homepage", release.home_page))
+    return [
+        (str(label), str(url))
+        for label, url in links
+        if urlsplit(str(url)).scheme in ("http", "https")
+    ]
+
+
+# --- forms (POST, session and CSRF) -----------------------------------------------------------
+
+
+def _back(project: Project) -> HttpResponse:
+    return redirect("web:project", name=project.normalized_name)
+
+
+@require_POST
+def project_visibility(request: HttpRequest, name: str) -> HttpResponse:
+    project, denied = _authorized(request, name, Action.MANAGE)
+    if denied is not None:
+        return denied
+    assert project is not None
+    visibility = request.POST.get("visibility", "")
+    if visibility not in Visibility.values:
+        return _error(request, 400, "Visibility must be public or private.")
+    services.project_visibility_set(
+        project=project, visibility=visibility, principal=request.principal
+    )
+    messages.success(request, f"{project.name} is now {project.get_visibility_display().lower()}.")
+    return _back(project)
+
+
+@require_POST
+def project_status(request: HttpRequest, name: str) -> HttpResponse:
+    project, denied = _authorized(request, name, Action.MANAGE)
+    if denied is not None:
+        return denied
+    assert project is not None
+    if project.status == ProjectStatus.QUARANTINED:
+        return _error(request, 403, "A quarantined project is released by an administrator.")
+    status = request.POST.get("status", "")
+    reason = request.POST.get("reason", "").strip()
+    if status not in WEB_STATUSES:
+        return _error(request, 400, "Status must be active, archived or deprecated.")
+    if len(reason) > STATUS_REASON_MAX:
+        return _error(request, 400, f"The reason is limited to {STATUS_REASON_MAX} characters.")
+    if status == ProjectStatus.ACTIVE:
+        reason = ""
+    services.project_status_set(
+        project=project, status=status, reason=reason, principal=request.principal
+    )
+    messages.success(request, f"{project.name} is now {project.get_status_display().lower()}.")
+    return _back(project)
+
+
+@require_POST
+def release_yank(request: HttpRequest, name: str, version: str) -> HttpResponse:
+    project, denied = _authorized(request, name, Action.YANK)
+    if denied is not None:
+        return denied
+    assert project is not None
+    release = selectors.release_get(project=project, version=version)
+    if release is None:
+        return _not_found(request)
+    yanked = request.POST.get("yanked", "")
+    if yanked not in ("1", "0"):
+        return _error(request, 400, "Say whether to yank (1) or un-yank (0) the release.")
+    reason = request.POST.get("reason", "").strip()[:1000]
+    services.release_yank_set(
+        release=release, yanked=yanked == "1", reason=reason, principal=request.principal
+    )
+    verb = "yanked" if release.yanked else "un-yanked"
+    messages.success(request, f"{project.name} {release.version} is {verb}.")
+    return _back(project)

@@ -1,0 +1,133 @@
+"""The signed-in user's API tokens: list, issue (the secret is shown once), revoke.
+
+Session only: a token cannot mint or revoke tokens (``request.user`` is anonymous for a request
+that authenticates with a token).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from urllib.parse import urlsplit, urlunsplit
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from packaging.utils import canonicalize_name
+
+from projects.access import Principal, projects_visible_to
+from tokens import services
+from tokens.models import Scope, Token
+
+MAX_EXPIRY_DAYS = 3650
+MAX_PROJECTS = 100
+
+
+class TokenCreateForm(forms.Form):
+    name = forms.CharField(
+        max_length=Token._meta.get_field("name").max_length,
+        required=False,
+        help_text="What the token is for, e.g. “CI upload”.",
+    )
+    scopes = forms.MultipleChoiceField(
+        choices=Scope.choices, widget=forms.CheckboxSelectMultiple, initial=[Scope.READ]
+    )
+    projects = forms.CharField(
+        required=False,
+        max_length=4000,
+        label="Restrict to projects",
+        help_text="Project names, separated by commas or spaces. Empty: every project you can use.",
+    )
+    expires_days = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_EXPIRY_DAYS,
+        label="Expires after (days)",
+        help_text="Empty: never expires.",
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_projects(self) -> list:
+        names = [n for n in re.split(r"[\s,]+", self.cleaned_data["projects"]) if n]
+        wanted = {canonicalize_name(n): n for n in names}
+        if len(wanted) > MAX_PROJECTS:
+            raise forms.ValidationError(f"At most {MAX_PROJECTS} projects.")
+        if not wanted:
+            return []
+        # Only projects the user may read; an invisible name reads as "no such project".
+        found = list(
+            projects_visible_to(Principal(user=self.user)).filter(normalized_name__in=wanted)
+        )
+        missing = sorted(set(wanted) - {p.normalized_name for p in found})
+        if missing:
+            raise forms.ValidationError(
+                "No project named " + ", ".join(wanted[m] for m in missing) + "."
+            )
+        return found
+
+
+def _index_urls(request: HttpRequest, secret: str) -> dict[str, str]:
+    """Copy-ready client configuration for a freshly issued token."""
+    simple = urlsplit(request.build_absolute_uri(reverse("simple:index")))
+    with_token = urlunsplit(simple._replace(netloc=f"__token__:{secret}@{simple.netloc}"))
+    return {
+        "index_url": with_token,
+        "upload_url": request.build_absolute_uri(reverse("legacy-upload")),
+    }
+
+
+@never_cache
+@login_required
+def token_list(request: HttpRequest) -> HttpResponse:
+    """GET: the tokens and an empty form. POST: issue a token and show its secret, once.
+
+    The secret is rendered into this response only: no redirect carries it, no session
+    stores it, and ``never_cache`` keeps it out of shared and browser caches.
+    """
+    issued = None
+    data = request.POST if request.method == "POST" else None
+    form = TokenCreateForm(data, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        days = form.cleaned_data["expires_days"]
+        try:
+            issued = services.token_issue(
+                user=request.user,
+                scopes=form.cleaned_data["scopes"],
+                name=form.cleaned_data["name"],
+                projects=form.cleaned_data["projects"],
+                expires_in=dt.timedelta(days=days) if days else None,
+                actor=request.user,
+            )
+        except services.TokenError as exc:
+            form.add_error(None, str(exc))
+        else:
+            form = TokenCreateForm(user=request.user)
+    tokens = (
+        Token.objects.filter(user=request.user)
+        .select_related("organization")
+        .prefetch_related("projects")
+        .order_by("-created")
+    )
+    context = {"form": form, "tokens": tokens, "issued": issued}
+    if issued is not None:
+        context.update(_index_urls(request, issued.secret))
+        context["issued_can_read"] = issued.token.has_scope(Scope.READ)
+        context["issued_can_upload"] = issued.token.has_scope(Scope.UPLOAD)
+    return render(request, "tokens/tokens.html", context)
+
+
+@require_POST
+@login_required
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(Token, pk=pk, user=request.user)
+    services.token_revoke(token=token, actor=request.user)
+    messages.success(request, f"Token {token.name or token.identifier} is revoked.")
+    return redirect("accounts:tokens")
