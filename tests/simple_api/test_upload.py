@@ -1,0 +1,353 @@
+"""The /legacy/ upload endpoint through Django's test client (S2.x, core of S3.x)."""
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from projects.models import CoreMetadata, Event, File, FilenameRegistry, Project, Release
+from tests import dists, factories
+from tests.simple_api.helpers import basic
+from tokens.services import token_issue
+
+pytestmark = pytest.mark.django_db
+
+
+def post(client, filename, content, token, **field_overrides):
+    """Upload as twine does, running on-commit work (the in-process store task)."""
+    from django.test import TestCase
+
+    fields = dists.upload_fields(filename, content, **field_overrides)
+    fields["content"] = SimpleUploadedFile(filename, content, "application/octet-stream")
+    headers = basic(token) if token else {}
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post("/legacy/", fields, **headers)
+
+
+@pytest.fixture
+def uploader(db):
+    return factories.UserFactory(username="uploader")
+
+
+@pytest.fixture
+def token(uploader):
+    return token_issue(user=uploader, scopes=["upload", "read"]).secret
+
+
+def snapshot(settings):
+    """Everything an upload could leave behind: rows and bytes."""
+    def files_under(root):
+        return sorted(str(p.relative_to(root)) for p in Path(root).rglob("*") if p.is_file())
+
+    return {
+        "projects": Project.objects.count(),
+        "releases": Release.objects.count(),
+        "files": File.objects.count(),
+        "registry": FilenameRegistry.objects.count(),
+        "metadata": CoreMetadata.objects.count(),
+        "staging": files_under(settings.PRIVINDEX_STAGING_DIR),
+        "store": files_under(settings.PRIVINDEX_FILES_DIR),
+    }
+
+
+def test_first_upload_creates_a_private_project_owned_by_the_uploader(client, token, uploader):
+    filename, content = dists.make_wheel("Fresh-Pkg", "1.0", requires_python=">=3.8")
+    response = post(client, filename, content, token)
+    assert response.status_code == 200, response.content
+    project = Project.objects.get(normalized_name="fresh-pkg")
+    assert project.visibility == "private"
+    assert project.roles.get().user == uploader
+    file = File.objects.get(filename=filename)
+    assert file.sha256 == hashlib.sha256(content).hexdigest()
+    assert file.size == len(content)
+    assert file.requires_python == ">=3.8"
+    assert file.storage_state == "stored"  # in-process task ran on commit
+    assert Event.objects.filter(action="file:upload", project=project).exists()
+
+
+def test_uploaded_wheel_metadata_is_served_byte_for_byte(client, token):  # S1.21, S1.22
+    filename, content = dists.make_wheel("meta-pkg", "2.0")
+    assert post(client, filename, content, token).status_code == 200
+    file = File.objects.get(filename=filename)
+    auth = basic(token)
+    page = client.get(
+        "/simple/meta-pkg/", HTTP_ACCEPT="application/vnd.pypi.simple.v1+json", **auth
+    ).json()
+    entry = page["files"][0]
+    metadata = client.get(entry["url"] + ".metadata", **auth)
+    assert metadata.status_code == 200
+    assert hashlib.sha256(metadata.content).hexdigest() == entry["core-metadata"]["sha256"]
+    assert file.metadata_sha256 == entry["core-metadata"]["sha256"]
+    assert b"Name: meta-pkg" in metadata.content
+    download = client.get(entry["url"], **auth)
+    assert b"".join(download.streaming_content) == content
+
+
+def test_sdist_has_no_core_metadata(client, token):  # S1.22: wheels only
+    filename, content = dists.make_sdist("src-pkg", "1.0")
+    assert post(client, filename, content, token).status_code == 200
+    file = File.objects.get(filename=filename)
+    assert file.packagetype == "sdist" and file.metadata_sha256 is None
+    assert not CoreMetadata.objects.filter(file=file).exists()
+
+
+def test_identical_reupload_is_a_noop_200(client, token, settings):  # S3.14, S3.16, S2.11
+    filename, content = dists.make_wheel("twice-pkg", "1.0")
+    assert post(client, filename, content, token).status_code == 200
+    before = snapshot(settings)
+    assert post(client, filename, content, token).status_code == 200
+    assert snapshot(settings) == before
+
+
+def test_conflicting_reupload_says_file_already_exists(client, token, settings):  # S2.13, S3.14
+    filename, content = dists.make_wheel("clash-pkg", "1.0")
+    assert post(client, filename, content, token).status_code == 200
+    _, other = dists.make_wheel("clash-pkg", "1.0", module_source="VERSION = 'changed'\n")
+    before = snapshot(settings)
+    response = post(client, filename, other, token)
+    assert response.status_code == 400
+    assert response.reason_phrase.startswith("File already exists (")
+    assert response.content.decode().startswith("File already exists (")
+    assert snapshot(settings) == before
+
+
+def test_second_sdist_for_a_release_is_refused(client, token, settings):  # S3.18
+    filename, content = dists.make_sdist("one-sdist", "1.0")
+    assert post(client, filename, content, token).status_code == 200
+    # Same release, a different (zip) sdist file is refused whatever its name checks say.
+    before = snapshot(settings)
+    _, changed = dists.make_sdist("one-sdist", "1.0", module_source="X = 1\n")
+    response = post(client, filename, changed, token)
+    assert response.status_code == 400
+    assert snapshot(settings) == before
+
+
+def test_deleted_filename_is_never_reused(client, token, settings):  # S3.15
+    filename, content = dists.make_wheel("gone-pkg", "1.0")
+    assert post(client, filename, content, token).status_code == 200
+    File.objects.filter(filename=filename).delete()
+    _, other = dists.make_wheel("gone-pkg", "1.0", module_source="VERSION = 'new'\n")
+    response = post(client, filename, other, token)
+    assert response.status_code == 400
+    assert "previously used" in response.reason_phrase
+
+
+def test_digest_mismatch_is_refused_and_leaves_nothing(client, token, settings):  # S3.13
+    filename, content = dists.make_wheel("digest-pkg", "1.0")
+    before = snapshot(settings)
+    response = post(client, filename, content, token, sha256_digest="0" * 64)
+    assert response.status_code == 400
+    assert "digest supplied does not match" in response.reason_phrase
+    assert snapshot(settings) == before
+
+
+def test_too_large_while_streaming_leaves_nothing(client, token, settings):  # S3.12
+    settings.PRIVINDEX_MAX_FILE_SIZE = 1000
+    filename, content = dists.make_wheel("big-pkg", "1.0", files={"blob.bin": b"\x01" * 50_000},
+                                         compression=0)
+    before = snapshot(settings)
+    response = post(client, filename, content, token)
+    assert response.status_code == 400
+    assert "File too large" in response.reason_phrase
+    assert snapshot(settings) == before
+
+
+def test_project_file_size_limit_is_enforced(client, token, settings):  # S3.12
+    settings.PRIVINDEX_DEFAULT_FILE_SIZE_LIMIT = 1000
+    filename, content = dists.make_wheel("limit-pkg", "1.0", files={"blob.bin": b"\x01" * 5000},
+                                         compression=0)
+    before = snapshot(settings)
+    response = post(client, filename, content, token)
+    assert response.status_code == 400
+    assert "File too large. Limit for project 'limit-pkg'" in response.reason_phrase
+    assert snapshot(settings) == before
+
+
+@pytest.mark.parametrize(
+    ("credentials", "status"),
+    [
+        ({}, 401),
+        (basic("pvi_" + "a" * 53), 401),
+        (basic("secret", user="uploader"), 401),
+        ({"HTTP_AUTHORIZATION": "Basic ***"}, 401),
+    ],
+)
+def test_missing_or_bad_credentials_get_401(client, token, settings, credentials, status):  # S2.7
+    filename, content = dists.make_wheel("auth-pkg", "1.0")
+    fields = dists.upload_fields(filename, content)
+    fields["content"] = SimpleUploadedFile(filename, content, "application/octet-stream")
+    before = snapshot(settings)
+    response = client.post("/legacy/", fields, **credentials)
+    assert response.status_code == status
+    assert response["WWW-Authenticate"] == 'Basic realm="privindex"'
+    assert snapshot(settings) == before
+
+
+def test_session_cookie_alone_cannot_upload(client, uploader):
+    """The endpoint is CSRF-exempt, so a browser session must not authorize it."""
+    client.force_login(uploader)
+    filename, content = dists.make_wheel("csrf-pkg", "1.0")
+    assert post(client, filename, content, None).status_code == 401
+
+
+def test_read_token_cannot_upload(client, uploader):  # DESIGN 4
+    read_only = token_issue(user=uploader, scopes=["read"]).secret
+    filename, content = dists.make_wheel("ro-pkg", "1.0")
+    response = post(client, filename, content, read_only)
+    assert response.status_code == 403
+    assert "'upload' scope" in response.reason_phrase
+
+
+def test_invisible_private_name_is_not_available(client, token, private_project):
+    filename, content = dists.make_wheel(private_project.name, "9.0")
+    response = post(client, filename, content, token)
+    assert response.status_code == 403
+    assert "is not available" in response.reason_phrase
+
+
+def test_reader_may_not_upload(client, private_project):
+    reader = factories.UserFactory()
+    factories.ProjectRoleFactory(project=private_project, user=reader, role="reader")
+    secret = token_issue(user=reader, scopes=["upload"]).secret
+    filename, content = dists.make_wheel(private_project.name, "9.0")
+    response = post(client, filename, content, secret)
+    assert response.status_code == 403
+    assert "isn't allowed to upload to project 'Secret-Pkg'" in response.reason_phrase
+
+
+def test_maintainer_adds_files_and_a_new_spelling_updates_the_display_name(client, private_project):
+    maintainer = factories.UserFactory()
+    factories.ProjectRoleFactory(project=private_project, user=maintainer, role="maintainer")
+    secret = token_issue(user=maintainer, scopes=["upload"]).secret
+    filename, content = dists.make_wheel("secret_pkg", "2.0")
+    assert post(client, filename, content, secret).status_code == 200
+    private_project.refresh_from_db()
+    assert private_project.releases.filter(version="2.0").exists()
+
+
+def test_project_restricted_token_uploads_only_to_its_project(client, uploader):
+    mine = factories.ProjectFactory(name="mine-pkg")
+    factories.ProjectRoleFactory(project=mine, user=uploader)
+    secret = token_issue(user=uploader, scopes=["upload"], projects=[mine]).secret
+    assert post(client, *dists.make_wheel("mine-pkg", "1.0"), secret).status_code == 200
+    response = post(client, *dists.make_wheel("brand-new-pkg", "1.0"), secret)
+    assert response.status_code == 403
+
+
+def test_organization_token_creates_in_the_organization(client):
+    org = factories.OrganizationFactory(name="acme", default_visibility="public")
+    manager = factories.OrganizationMemberFactory(organization=org, role="manager").user
+    secret = token_issue(user=manager, scopes=["upload"], organization=org).secret
+    assert post(client, *dists.make_wheel("acme-tool", "1.0"), secret).status_code == 200
+    project = Project.objects.get(normalized_name="acme-tool")
+    assert project.organization == org and project.visibility == "public"
+
+
+def test_private_classifier_forces_a_private_project(client, token, settings):
+    settings.PRIVINDEX_DEFAULT_VISIBILITY = "public"
+    filename, content = dists.make_wheel(
+        "classified", "1.0", metadata_extra="Classifier: Private :: Do Not Upload"
+    )
+    assert post(client, filename, content, token).status_code == 200
+    assert Project.objects.get(normalized_name="classified").visibility == "private"
+
+
+def test_archived_project_refuses_uploads(client, token, uploader):
+    project = factories.ProjectFactory(name="old-pkg", status="archived")
+    factories.ProjectRoleFactory(project=project, user=uploader)
+    response = post(client, *dists.make_wheel("old-pkg", "2.0"), token)
+    assert response.status_code == 403
+    assert "archived" in response.reason_phrase
+
+
+def test_upload_url_without_slash_is_not_redirected_silently(client, token):  # S2.10
+    filename, content = dists.make_wheel("slash-pkg", "1.0")
+    fields = dists.upload_fields(filename, content)
+    fields["content"] = SimpleUploadedFile(filename, content, "application/octet-stream")
+    response = client.post("/legacy", fields, **basic(token))
+    assert response.status_code == 308
+    assert "expected upload URL is /legacy/" in response.reason_phrase
+    assert not Project.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("action", "status", "text"),
+    [
+        ("submit", 410, "pre-registration is no longer required"),
+        ("submit_pkg_info", 410, "pre-registration is no longer required"),
+        ("doc_upload", 410, "Uploading documentation is no longer supported"),
+    ],
+)
+def test_legacy_actions(client, token, action, status, text):  # S2.14
+    response = client.post("/legacy/", {":action": action}, **basic(token))
+    assert response.status_code == status
+    assert text in response.reason_phrase
+
+
+def test_get_legacy_is_an_info_page(client):  # S2.14
+    response = client.get("/legacy/")
+    assert response.status_code == 200
+    assert b"twine upload" in response.content
+
+
+def test_error_text_is_in_reason_phrase_and_body(client, token):  # S2.12
+    filename, content = dists.make_wheel("reason-pkg", "1.0")
+    response = post(client, filename, content, token, sha256_digest="f" * 64)
+    assert response.reason_phrase in response.content.decode()
+    assert "\n" not in response.reason_phrase
+
+
+def raw_multipart(fields: dict, filename: str, content: bytes) -> tuple[bytes, str]:
+    """A multipart body with the file part's filename exactly as given (no sanitising)."""
+    boundary = "----privindex-test-boundary"
+    parts = []
+    for key, value in fields.items():
+        for item in value if isinstance(value, list) else [value]:
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n'
+                f"{item}\r\n".encode()
+            )
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="content"; filename="{filename}"'
+        "\r\nContent-Type: application/octet-stream\r\n\r\n".encode() + content + b"\r\n"
+    )
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+@pytest.mark.parametrize(
+    ("prefix", "message"),
+    [("../", "'/'"), ("dir\\", "'\\'"), ("\x01", "non-printable")],
+)
+def test_filename_with_path_or_control_characters_is_refused(
+    client, token, settings, prefix, message
+):  # S3.10
+    filename, content = dists.make_wheel("slashy", "1.0")
+    body, content_type = raw_multipart(dists.upload_fields(filename, content), prefix + filename,
+                                       content)
+    before = snapshot(settings)
+    response = client.post("/legacy/", body, content_type=content_type, **basic(token))
+    assert response.status_code == 400, response.content
+    assert message in response.reason_phrase
+    assert snapshot(settings) == before
+
+
+def test_staged_file_is_downloadable_before_it_is_stored(client, token, settings):
+    """DESIGN 6: downloads work at once, served from staging."""
+    filename, content = dists.make_wheel("staged-pkg", "1.0")
+    fields = dists.upload_fields(filename, content)
+    fields["content"] = SimpleUploadedFile(filename, content, "application/octet-stream")
+    assert client.post("/legacy/", fields, **basic(token)).status_code == 200
+    file = File.objects.get(filename=filename)
+    assert file.storage_state == "staged"
+    response = client.get(f"/files/{file.storage_key}", **basic(token))
+    assert b"".join(response.streaming_content) == content
+    from projects.services import file_store
+
+    file_store(file_id=file.pk)
+    file.refresh_from_db()
+    assert file.storage_state == "stored"
+    assert not any(Path(settings.PRIVINDEX_STAGING_DIR).rglob("*.whl"))
+    response = client.get(f"/files/{file.storage_key}", **basic(token))
+    assert b"".join(response.streaming_content) == content
