@@ -1,0 +1,168 @@
+"""Admin for projects, releases, files and the audit trail.
+
+Changes that the audit trail must record (visibility, status, yanking) go through
+``projects.services``; the rest of the history (releases, files, events) is read-only here.
+"""
+
+from django.contrib import admin, messages
+
+from projects import services
+from projects.models import Event, File, Project, ProjectRole, Release, TeamProjectRole
+
+
+class ProjectRoleInline(admin.TabularInline):
+    model = ProjectRole
+    extra = 0
+    autocomplete_fields = ("user",)
+
+
+class TeamProjectRoleInline(admin.TabularInline):
+    model = TeamProjectRole
+    extra = 0
+    autocomplete_fields = ("team",)
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ("name", "visibility", "organization", "status", "created")
+    list_filter = ("visibility", "status")
+    list_select_related = ("organization",)
+    search_fields = ("name", "normalized_name")
+    fields = (
+        "name",
+        "normalized_name",
+        "organization",
+        "visibility",
+        "status",
+        "status_reason",
+        "upload_limit",
+        "total_size_limit",
+        "created",
+    )
+    # Renaming or moving a project between organizations changes who may read it, and no
+    # service records that yet: read-only here.
+    readonly_fields = ("name", "normalized_name", "organization", "created")
+    inlines = (ProjectRoleInline, TeamProjectRoleInline)
+    actions = ("make_public", "make_private")
+
+    def has_add_permission(self, request):
+        return False  # projects are created by their first upload or through the API
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # filenames are never reused; deletion needs a service that keeps that
+
+    def save_model(self, request, obj, form, change):
+        """Save plain fields here; visibility and status through their services (audited)."""
+        wanted = {f: getattr(obj, f) for f in ("visibility", "status", "status_reason")}
+        stored = Project.objects.get(pk=obj.pk)
+        for field in wanted:
+            setattr(obj, field, getattr(stored, field))
+        super().save_model(request, obj, form, change)
+        if "visibility" in form.changed_data:
+            services.project_visibility_set(
+                project=obj, visibility=wanted["visibility"], actor=request.user
+            )
+        if {"status", "status_reason"} & set(form.changed_data):
+            services.project_status_set(
+                project=obj,
+                status=wanted["status"],
+                reason=wanted["status_reason"],
+                actor=request.user,
+            )
+
+    def _set_visibility(self, request, queryset, visibility):
+        changed = 0
+        for project in queryset:
+            if project.visibility != visibility:
+                services.project_visibility_set(
+                    project=project, visibility=visibility, actor=request.user
+                )
+                changed += 1
+        self.message_user(request, f"{changed} project(s) made {visibility}.", messages.SUCCESS)
+
+    @admin.action(description="Make selected projects public", permissions=["change"])
+    def make_public(self, request, queryset):
+        self._set_visibility(request, queryset, "public")
+
+    @admin.action(description="Make selected projects private", permissions=["change"])
+    def make_private(self, request, queryset):
+        self._set_visibility(request, queryset, "private")
+
+
+class FileInline(admin.TabularInline):
+    model = File
+    fields = ("filename", "packagetype", "size", "sha256", "storage_state", "upload_time")
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """History: viewable by staff, never edited or deleted by hand."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Release)
+class ReleaseAdmin(ReadOnlyAdmin):
+    list_display = ("project", "version", "yanked", "created")
+    list_filter = ("yanked",)
+    list_select_related = ("project",)
+    search_fields = ("project__normalized_name", "version")
+    show_full_result_count = False
+    exclude = ("description_html",)
+    inlines = (FileInline,)
+    actions = ("yank", "unyank")
+
+    def has_yank_permission(self, request):
+        return request.user.has_perm("projects.change_release")
+
+    def _set_yanked(self, request, queryset, yanked):
+        releases = list(queryset.select_related("project"))
+        for release in releases:
+            services.release_yank_set(release=release, yanked=yanked, actor=request.user)
+        state = "yanked" if yanked else "un-yanked"
+        self.message_user(request, f"{len(releases)} release(s) {state}.", messages.SUCCESS)
+
+    @admin.action(description="Yank selected releases", permissions=["yank"])
+    def yank(self, request, queryset):
+        self._set_yanked(request, queryset, True)
+
+    @admin.action(description="Un-yank selected releases", permissions=["yank"])
+    def unyank(self, request, queryset):
+        self._set_yanked(request, queryset, False)
+
+
+@admin.register(File)
+class FileAdmin(ReadOnlyAdmin):
+    list_display = ("filename", "release", "packagetype", "size", "storage_state", "upload_time")
+    list_filter = ("packagetype", "storage_state")
+    list_select_related = ("release__project",)
+    search_fields = ("filename", "sha256")
+    show_full_result_count = False
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin):
+    list_display = ("created", "action", "actor", "project", "token")
+    list_filter = ("action",)
+    list_select_related = ("actor", "project", "token")
+    search_fields = ("action", "project__normalized_name", "actor__username")
+    date_hierarchy = "created"
+    show_full_result_count = False

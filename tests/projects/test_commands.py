@@ -1,0 +1,90 @@
+"""setvisibility, setstatus and yank."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from projects.models import Event
+from tests import factories
+
+
+def run(*args):
+    out = io.StringIO()
+    call_command(*args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def test_setvisibility_changes_visibility_and_records_event(private_project):
+    out = run("setvisibility", "SECRET_pkg", "public")
+
+    private_project.refresh_from_db()
+    assert private_project.visibility == "public"
+    event = Event.objects.get(action="project:visibility")
+    assert event.project == private_project
+    assert event.data == {"previous": "private", "visibility": "public"}
+    assert "public" in out
+
+
+def test_setvisibility_to_current_value_records_nothing(public_project):
+    out = run("setvisibility", "open-pkg", "public")
+
+    assert "already public" in out
+    assert not Event.objects.filter(action="project:visibility").exists()
+
+
+def test_setvisibility_unknown_project(db):
+    with pytest.raises(CommandError, match="Unknown project 'nope'"):
+        run("setvisibility", "nope", "public")
+
+
+def test_setvisibility_rejects_unknown_value(private_project):
+    with pytest.raises(CommandError, match="invalid choice"):
+        run("setvisibility", "secret-pkg", "internal")
+    private_project.refresh_from_db()
+    assert private_project.visibility == "private"
+
+
+@pytest.mark.parametrize("status", ["archived", "deprecated", "quarantined", "active"])
+def test_setstatus_sets_status_and_reason(public_project, status):
+    run("setstatus", "Open.Pkg", status, "--reason", "moved to new-pkg")
+
+    public_project.refresh_from_db()
+    assert (public_project.status, public_project.status_reason) == (status, "moved to new-pkg")
+    event = Event.objects.get(action="project:status")
+    assert event.data == {"status": status, "reason": "moved to new-pkg"}
+
+
+def test_setstatus_rejects_unknown_status(public_project):
+    with pytest.raises(CommandError, match="invalid choice"):
+        run("setstatus", "open-pkg", "frozen")
+
+
+def test_yank_and_undo(public_project):
+    release = factories.ReleaseFactory(project=public_project, version="1.0")
+
+    run("yank", "open_pkg", "1.0.0", "--reason", "broken wheel")
+    release.refresh_from_db()
+    assert release.yanked and release.yanked_reason == "broken wheel"
+
+    run("yank", "open-pkg", "1.0", "--undo")
+    release.refresh_from_db()
+    assert not release.yanked and release.yanked_reason == ""
+    actions = list(Event.objects.order_by("created", "id").values_list("action", flat=True))
+    assert actions == ["release:yank", "release:unyank"]
+
+
+def test_yank_unknown_release(public_project):
+    with pytest.raises(CommandError, match="no release '9.9'"):
+        run("yank", "open-pkg", "9.9")
+
+
+def test_yank_unknown_project(db):
+    with pytest.raises(CommandError, match="Unknown project"):
+        run("yank", "nope", "1.0")
+
+
+def test_yank_undo_with_reason_is_an_error(public_project):
+    factories.ReleaseFactory(project=public_project, version="1.0")
+    with pytest.raises(CommandError, match="--undo"):
+        run("yank", "open-pkg", "1.0", "--undo", "--reason", "x")

@@ -1,0 +1,184 @@
+"""Admin for API tokens.
+
+The secret hash is never displayed, and no token field can be edited (a token is never
+widened after issue). Adding a token goes through ``token_issue``; the secret is written
+into that one response only: not into a message (the cookie or session would hold it), a
+log entry or the database.
+"""
+
+import datetime as dt
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import quote
+from django.http import HttpResponse
+from django.template import engines
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+
+from tokens.models import Scope, Token
+from tokens.services import token_issue, token_revoke
+
+_ISSUED_PAGE = """{% extends "admin/base_site.html" %}
+{% block breadcrumbs %}<div class="breadcrumbs">
+<a href="{% url 'admin:index' %}">Home</a> &rsaquo;
+<a href="{% url 'admin:app_list' app_label=opts.app_label %}">{{ opts.app_config.verbose_name }}</a>
+&rsaquo; <a href="{{ changelist_url }}">{{ opts.verbose_name_plural|capfirst }}</a>
+&rsaquo; {{ token.identifier }}</div>{% endblock %}
+{% block content %}
+<ul class="messagelist"><li class="success">Token {{ token.identifier }} issued to
+{{ token.user }}. Copy it now: it is shown only this once and cannot be recovered.</li></ul>
+<p><input type="text" readonly size="70" id="issued-token" value="{{ secret }}"
+ onfocus="this.select()"></p>
+<p>Scopes: {{ token.scopes|join:", " }}{% if token.expires %}; expires {{ token.expires }}
+{% endif %}</p>
+<p><a href="{{ token_url }}">View the token</a> &middot;
+<a href="{{ changelist_url }}">All tokens</a> &middot;
+<a href="{{ add_url }}">Issue another token</a></p>
+{% endblock %}
+"""
+
+
+class TokenAddForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(choices=Scope.choices, widget=forms.CheckboxSelectMultiple)
+    expires_in_days = forms.IntegerField(
+        min_value=1, required=False, help_text="Leave empty for a token that does not expire."
+    )
+
+    class Meta:
+        model = Token
+        fields = ("user", "name", "scopes", "projects", "organization", "expires_in_days")
+
+
+class TokenStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return (("active", "Active"), ("revoked", "Revoked"), ("expired", "Expired"))
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "revoked":
+            return queryset.filter(revoked__isnull=False)
+        if self.value() == "expired":
+            return queryset.filter(revoked__isnull=True, expires__lte=now)
+        if self.value() == "active":
+            return queryset.filter(revoked__isnull=True).exclude(expires__lte=now)
+        return queryset
+
+
+@admin.register(Token)
+class TokenAdmin(admin.ModelAdmin):
+    list_display = (
+        "identifier",
+        "user",
+        "name",
+        "scope_list",
+        "created",
+        "expires",
+        "last_used",
+        "revoked",
+    )
+    list_filter = (TokenStateFilter, "created")
+    list_select_related = ("user",)
+    search_fields = ("identifier", "name", "user__username")
+    fields = (
+        "identifier",
+        "user",
+        "name",
+        "scopes",
+        "projects",
+        "organization",
+        "created",
+        "expires",
+        "last_used",
+        "revoked",
+    )
+    exclude = ("secret_hash",)
+    add_fieldsets = (
+        (None, {"fields": ("user", "name", "scopes", "expires_in_days")}),
+        (
+            "Restrictions (optional; a token only narrows what its user may do)",
+            {"fields": ("projects", "organization")},
+        ),
+    )
+    autocomplete_fields = ("user", "projects", "organization")
+    actions = ("revoke",)
+
+    @admin.display(description="scopes")
+    def scope_list(self, obj):
+        return ", ".join(obj.scopes)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return self.add_fieldsets
+        return super().get_fieldsets(request, obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = TokenAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        return False  # view-only: scopes and restrictions are fixed at issue
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoke instead; the audit trail keeps pointing at the token
+
+    def has_revoke_permission(self, request):
+        return request.user.has_perm("tokens.change_token")
+
+    def save_model(self, request, obj, form, change):
+        """Issue through ``token_issue``; ``obj`` becomes the issued row, without its secret."""
+        data = form.cleaned_data
+        days = data.get("expires_in_days")
+        # The form has already checked what token_issue would reject (scopes, expiry).
+        issued = token_issue(
+            user=data["user"],
+            scopes=data["scopes"],
+            name=data["name"],
+            projects=data["projects"],
+            organization=data["organization"],
+            expires_in=dt.timedelta(days=days) if days else None,
+            actor=request.user,
+        )
+        for field in Token._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(issued.token, field.attname))
+        obj._state.adding = False
+        obj._state.db = issued.token._state.db
+        obj._issued_secret = issued.secret
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            super().save_related(request, form, formsets, change)
+        # On add, token_issue has already set the project restriction.
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """Show the secret on this one page, instead of redirecting with a message."""
+        secret = obj.__dict__.pop("_issued_secret")
+        opts = self.opts
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Token issued",
+            "opts": opts,
+            "token": obj,
+            "secret": secret,
+            "changelist_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"),
+            "add_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_add"),
+            "token_url": reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_change", args=(quote(obj.pk),)
+            ),
+        }
+        html = engines["django"].from_string(_ISSUED_PAGE).render(context, request)
+        response = HttpResponse(html)
+        add_never_cache_headers(response)
+        return response
+
+    @admin.action(description="Revoke selected tokens", permissions=["revoke"])
+    def revoke(self, request, queryset):
+        tokens = list(queryset.filter(revoked__isnull=True))
+        for token in tokens:
+            token_revoke(token=token, actor=request.user)
+        self.message_user(request, f"{len(tokens)} token(s) revoked.", messages.SUCCESS)
