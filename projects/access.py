@@ -29,6 +29,7 @@ class Action(enum.StrEnum):
     CREATE = "projects:create"  # the first upload of a new name
     YANK = "projects:yank"
     MANAGE = "projects:manage"  # visibility, status, roles
+    MODERATE = "projects:moderate"  # set or clear a quarantine: site staff only
 
 
 class Denial(enum.StrEnum):
@@ -56,6 +57,7 @@ ACTION_SCOPE: dict[Action, str] = {
     Action.CREATE: "upload",
     Action.YANK: "upload",
     Action.MANAGE: "manage",
+    Action.MODERATE: "manage",
 }
 
 _ALL = frozenset({Action.READ, Action.UPLOAD, Action.YANK, Action.MANAGE})
@@ -134,9 +136,9 @@ class Principal:
             .annotate(kind=Value("p"))
             .values_list("kind", "role")
         )
-        rows = direct.union(via_team, all=True)
+        parts = [via_team]
         if project.organization_id is not None:
-            via_org = (
+            parts.append(
                 OrganizationMember.objects.filter(
                     organization_id=project.organization_id,
                     user_id=self.user.id,
@@ -145,9 +147,8 @@ class Principal:
                 .annotate(kind=Value("o"))
                 .values_list("kind", "role")
             )
-            rows = direct.union(via_team, via_org, all=True)
         actions: set[Action] = set()
-        for kind, role in rows:
+        for kind, role in direct.union(*parts, all=True):
             table = PROJECT_ROLE_ACTIONS if kind == "p" else ORG_ROLE_ACTIONS
             actions |= table.get(role, frozenset())
         result = frozenset(actions)
@@ -198,6 +199,13 @@ def decide(
                 False, Denial.FORBIDDEN, f"The name '{project.name}' is not available."
             )
         return Decision(False, Denial.NOT_FOUND, "Not Found")
+    if action == Action.MODERATE:
+        user = principal.user
+        if user is not None and user.is_active and (user.is_staff or user.is_superuser):
+            return ALLOW
+        return Decision(
+            False, Denial.FORBIDDEN, "Only site administrators may quarantine or release a project."
+        )
     if not principal.token_covers(project) or action not in principal.actions_on(project):
         who = (
             "The given token isn't"
@@ -269,7 +277,7 @@ def projects_visible_to(principal: Principal) -> QuerySet[Project]:
     user = principal.user
     assert user is not None
     if user.is_superuser and user.is_active:
-        private = Q()
+        private = Q(pk__isnull=False)  # not Q(): an empty Q vanishes from an OR
     else:
         private = (
             Q(id__in=ProjectRole.objects.filter(user_id=user.id).values("project_id"))

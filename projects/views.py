@@ -202,7 +202,9 @@ def project_status(request: HttpRequest, name: str) -> HttpResponse:
         return denied
     assert project is not None
     if project.status == ProjectStatus.QUARANTINED:
-        return _error(request, 403, "A quarantined project is released by an administrator.")
+        moderate = decide(request.principal, Action.MODERATE, project)
+        if not moderate:
+            return _error(request, 403, moderate.reason)
     status = request.POST.get("status", "")
     reason = request.POST.get("reason", "").strip()
     if status not in WEB_STATUSES:

@@ -131,6 +131,12 @@ MATRIX = {
     ("manage_token", Action.MANAGE): (ALLOWED, ALLOWED),
     ("all_scopes_token", Action.MANAGE): (ALLOWED, ALLOWED),
     ("token_for_other_project", Action.MANAGE): (F, F),  # no manage scope at all
+    ("anon", Action.MODERATE): (U, U),
+    ("outsider", Action.MODERATE): (F, N),
+    ("owner", Action.MODERATE): (F, F),  # owners cannot lift a quarantine
+    ("org_owner", Action.MODERATE): (F, F),
+    ("manage_token", Action.MODERATE): (F, F),
+    ("superuser", Action.MODERATE): (ALLOWED, ALLOWED),
 }
 
 
