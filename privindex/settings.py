@@ -193,6 +193,8 @@ PRIVINDEX_TOKEN_LAST_USED_INTERVAL = env_int("PRIVINDEX_TOKEN_LAST_USED_INTERVAL
 PRIVINDEX_ALLOW_LINUX_WHEELS = env_bool("PRIVINDEX_ALLOW_LINUX_WHEELS", True)
 PRIVINDEX_ALLOW_LOCAL_VERSIONS = env_bool("PRIVINDEX_ALLOW_LOCAL_VERSIONS", False)
 PRIVINDEX_RELEASE_CLOSE_DAYS = env_int("PRIVINDEX_RELEASE_CLOSE_DAYS", 0)
+# Names no new project may take (besides standard-library module names), comma-separated.
+PRIVINDEX_PROHIBITED_NAMES = env_list("PRIVINDEX_PROHIBITED_NAMES", [])
 
 # Storage: "local" (files on disk) or "s3" (django-storages + boto3).
 PRIVINDEX_STORAGE = os.environ.get("PRIVINDEX_STORAGE", "local")

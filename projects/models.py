@@ -38,6 +38,8 @@ class ProjectStatus(models.TextChoices):
 class Project(models.Model):
     name = models.CharField(max_length=200)
     normalized_name = models.CharField(max_length=200, unique=True)
+    # Confusable-insensitive form for the "too similar" check (S3.6); see services.
+    ultranormalized_name = models.CharField(max_length=200, db_index=True, default="")
     visibility = models.CharField(
         max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
     )

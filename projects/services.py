@@ -55,6 +55,39 @@ def _event(action: str, *, principal: Principal | None = None, actor: User | Non
     return Event.objects.create(action=action, actor=user, token=token, project=project, data=data)
 
 
+_CONFUSABLES = str.maketrans({"l": "1", "i": "1", "o": "0", ".": None, "_": None, "-": None})
+
+
+def ultranormalize_name(name: str) -> str:
+    """Fold names that read alike (S3.6): drop ``._-``, l/i -> 1, o -> 0, lowercase."""
+    return name.lower().translate(_CONFUSABLES)
+
+
+def _stdlib_names() -> frozenset[str]:
+    import sys
+
+    return frozenset(canonicalize_name(n) for n in sys.stdlib_module_names if not n.startswith("_"))
+
+
+def project_name_check(name: str) -> None:
+    """Refuse names no new project may take (S3.6). Raises ServiceError."""
+    normalized = canonicalize_name(name)
+    if normalized in _stdlib_names():
+        raise ServiceError(
+            f"The name '{name}' isn't allowed (conflict with Python Standard Library module name)."
+        )
+    if normalized in {canonicalize_name(n) for n in _prohibited_names()}:
+        raise ServiceError(f"The name '{name}' isn't allowed.")
+    if Project.objects.filter(ultranormalized_name=ultranormalize_name(name)).exists():
+        raise ServiceError(f"The name '{name}' is too similar to an existing project.")
+
+
+def _prohibited_names() -> list[str]:
+    from django.conf import settings
+
+    return list(getattr(settings, "PRIVINDEX_PROHIBITED_NAMES", []))
+
+
 @transaction.atomic
 def project_create(
     *,
@@ -66,9 +99,14 @@ def project_create(
     """Create a project owned by the principal's user (or placed in ``organization``).
 
     Visibility defaults to the organization's default, else the site default (private).
-    Raises ServiceError(409) if the normalized name is taken.
+    Raises ServiceError(409) if the normalized name is taken, ServiceError(400) for a name
+    that is reserved or too similar to an existing one (S3.6).
     """
     from django.conf import settings
+
+    if Project.objects.filter(normalized_name=canonicalize_name(name)).exists():
+        raise ServiceError(f"The name '{name}' conflicts with an existing project.", 409)
+    project_name_check(name)
 
     if visibility is None:
         visibility = (
@@ -81,6 +119,7 @@ def project_create(
             project = Project.objects.create(
                 name=name,
                 normalized_name=canonicalize_name(name),
+                ultranormalized_name=ultranormalize_name(name),
                 visibility=visibility,
                 organization=organization,
             )

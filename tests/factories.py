@@ -7,6 +7,7 @@ import factory
 from packaging.utils import canonicalize_name, canonicalize_version
 
 from accounts.models import Organization, OrganizationMember, Team, TeamMember, User
+from projects.services import ultranormalize_name
 from projects.models import (
     CoreMetadata,
     File,
@@ -74,6 +75,7 @@ class ProjectFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Project-{n}")
     normalized_name = factory.LazyAttribute(lambda o: canonicalize_name(o.name))
+    ultranormalized_name = factory.LazyAttribute(lambda o: ultranormalize_name(o.name))
     visibility = "private"
 
 
