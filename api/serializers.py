@@ -1,0 +1,165 @@
+"""Shapes: output serializers for answers, input serializers for 400-type validation.
+
+No business rules here: the services validate what they own, and access is decided elsewhere.
+"""
+
+from __future__ import annotations
+
+from django.urls import get_script_prefix, reverse
+from rest_framework import serializers
+from rest_framework.settings import api_settings
+
+from accounts.models import Visibility
+from api.permissions import BadRequest
+from projects.models import Project, ProjectRoleName, ProjectStatus
+from tokens.models import Scope, Token
+
+MAX_EXPIRY_DAYS = 3650
+MAX_TOKEN_PROJECTS = 100
+STATUS_REASON_MAX = Project._meta.get_field("status_reason").max_length or 400
+TOKEN_NAME_MAX = Token._meta.get_field("name").max_length or 100
+
+
+def parse(serializer_class: type[serializers.Serializer], data) -> dict:
+    """Validated input, or 400 ``{"detail": "<field>: <message>"}``."""
+    serializer = serializer_class(data=data)
+    if not serializer.is_valid():
+        raise BadRequest(_first_error(serializer.errors))
+    return dict(serializer.validated_data)
+
+
+def _first_error(errors, field: str = "") -> str:
+    if isinstance(errors, dict):
+        key, value = next(iter(errors.items()))
+        name = field if key == api_settings.NON_FIELD_ERRORS_KEY else str(key)
+        return _first_error(value, field or name)
+    if isinstance(errors, list):
+        return _first_error(errors[0], field)
+    return f"{field}: {errors}" if field else str(errors)
+
+
+def _absolute(request, path: str) -> str:
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+# --- output -----------------------------------------------------------------------------------
+
+
+class ProjectSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    normalized_name = serializers.CharField()
+    visibility = serializers.CharField()
+    status = serializers.CharField()
+    organization = serializers.SerializerMethodField()
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:project-detail", lookup_field="normalized_name", lookup_url_kwarg="name"
+    )
+
+    def get_organization(self, project: Project) -> str | None:
+        return project.organization.name if project.organization_id else None
+
+
+class ProjectDetailSerializer(ProjectSerializer):
+    status_reason = serializers.CharField()
+    created = serializers.DateTimeField()
+
+
+class FileSerializer(serializers.Serializer):
+    filename = serializers.CharField()
+    url = serializers.SerializerMethodField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    packagetype = serializers.CharField()
+    upload_time = serializers.DateTimeField()
+    yanked = serializers.BooleanField(source="release.yanked")
+
+    def get_url(self, file) -> str:
+        # The stable app URL, never a presigned store URL (S5.2).
+        return _absolute(
+            self.context.get("request"), f"{get_script_prefix()}files/{file.storage_key}"
+        )
+
+
+class ReleaseSummarySerializer(serializers.Serializer):
+    """Needs ``context["project"]``: the releases' project, so no row fetches it again."""
+
+    version = serializers.CharField()
+    yanked = serializers.BooleanField()
+    yanked_reason = serializers.CharField()
+    created = serializers.DateTimeField()
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, release) -> str:
+        project = self.context["project"]
+        path = reverse("api:release-detail", args=[project.normalized_name, release.version])
+        return _absolute(self.context.get("request"), path)
+
+
+class ReleaseSerializer(ReleaseSummarySerializer):
+    requires_python = serializers.CharField()
+    summary = serializers.CharField()
+    files = FileSerializer(many=True)
+
+
+class TokenSerializer(serializers.Serializer):
+    """Never the secret or its hash."""
+
+    identifier = serializers.CharField()
+    name = serializers.CharField()
+    scopes = serializers.ListField(child=serializers.CharField())
+    projects = serializers.SerializerMethodField()
+    organization = serializers.SerializerMethodField()
+    created = serializers.DateTimeField()
+    expires = serializers.DateTimeField()
+    last_used = serializers.DateTimeField()
+    revoked = serializers.DateTimeField()
+
+    def get_projects(self, token: Token) -> list[str]:
+        return sorted(p.name for p in token.projects.all())
+
+    def get_organization(self, token: Token) -> str | None:
+        return token.organization.name if token.organization_id else None
+
+
+# --- input ------------------------------------------------------------------------------------
+
+
+class ProjectUpdateSerializer(serializers.Serializer):
+    visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
+    status = serializers.ChoiceField(choices=ProjectStatus.choices, required=False)
+    status_reason = serializers.CharField(
+        max_length=STATUS_REASON_MAX, required=False, allow_blank=True, trim_whitespace=True
+    )
+
+
+class YankSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class RoleRemoveSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+
+
+class RoleSetSerializer(RoleRemoveSerializer):
+    role = serializers.ChoiceField(choices=ProjectRoleName.choices)
+
+
+class TokenCreateSerializer(serializers.Serializer):
+    scopes = serializers.ListField(
+        child=serializers.ChoiceField(choices=Scope.choices), allow_empty=False
+    )
+    name = serializers.CharField(
+        max_length=TOKEN_NAME_MAX, required=False, allow_blank=True, default=""
+    )
+    projects = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        required=False,
+        default=list,
+        max_length=MAX_TOKEN_PROJECTS,
+    )
+    organization = serializers.CharField(
+        max_length=100, required=False, allow_null=True, default=None
+    )
+    expires_in_days = serializers.IntegerField(
+        min_value=1, max_value=MAX_EXPIRY_DAYS, required=False, allow_null=True, default=None
+    )

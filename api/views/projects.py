@@ -1,0 +1,77 @@
+"""Projects: the listing (through the read twin), detail, and the manage PATCH."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from api import selectors as api_selectors
+from api.permissions import ServiceFailure, authorize
+from api.serializers import (
+    ProjectDetailSerializer,
+    ProjectSerializer,
+    ProjectUpdateSerializer,
+    ReleaseSummarySerializer,
+    parse,
+)
+from api.views.base import Pagination, PrincipalView
+from projects import selectors, services
+from projects.access import Action, decide
+from projects.models import Project, ProjectStatus
+
+QUERY_MAX = 200
+
+
+def project_detail_data(request, project: Project) -> dict:
+    context = {"request": request, "project": project}
+    releases = selectors.release_list(project=project)
+    return {
+        **ProjectDetailSerializer(project, context=context).data,
+        "releases": ReleaseSummarySerializer(releases, many=True, context=context).data,
+    }
+
+
+class ProjectList(PrincipalView):
+    def get(self, request):
+        query = request.query_params.get("q", "").strip()[:QUERY_MAX]
+        projects = api_selectors.project_list(principal=request.principal, query=query)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(projects, request, view=self)
+        data = ProjectSerializer(page, many=True, context={"request": request}).data
+        return paginator.get_paginated_response(data)
+
+
+class ProjectDetail(PrincipalView):
+    def get(self, request, name: str):
+        project = authorize(request, name, Action.READ)
+        return Response(project_detail_data(request, project))
+
+    def patch(self, request, name: str):
+        """``visibility``, ``status`` and ``status_reason``; a quarantine is for staff only."""
+        project = authorize(request, name, Action.MANAGE)
+        data = parse(ProjectUpdateSerializer, request.data)
+        principal = request.principal
+        status = data.get("status", project.status)
+        changes_status = "status" in data or "status_reason" in data
+        if changes_status and ProjectStatus.QUARANTINED in (status, project.status):
+            moderate = decide(principal, Action.MODERATE, project)
+            if not moderate:
+                raise PermissionDenied(moderate.reason)
+        try:
+            with transaction.atomic():
+                if changes_status:
+                    keep = project.status_reason if status == project.status else ""
+                    reason = data.get("status_reason", keep)
+                    if status == ProjectStatus.ACTIVE:
+                        reason = ""
+                    services.project_status_set(
+                        project=project, status=status, reason=reason, principal=principal
+                    )
+                if "visibility" in data:
+                    services.project_visibility_set(
+                        project=project, visibility=data["visibility"], principal=principal
+                    )
+        except services.ServiceError as exc:
+            raise ServiceFailure(exc) from None
+        return Response(project_detail_data(request, project))

@@ -1,0 +1,103 @@
+"""REST API organizations: members see their organizations; everyone else sees nothing."""
+
+import pytest
+from django.urls import reverse
+
+from tests import factories
+from tests.api.helpers import bearer
+from tokens.services import token_issue
+
+
+@pytest.fixture
+def acme(owner, outsider):
+    org = factories.OrganizationFactory(name="Acme")
+    factories.OrganizationMemberFactory(organization=org, user=owner, role="owner")
+    alice = factories.UserFactory(username="alice")
+    factories.OrganizationMemberFactory(organization=org, user=alice, role="member")
+    team = factories.TeamFactory(organization=org, name="devs")
+    factories.TeamMemberFactory(team=team, user=alice)
+    factories.OrganizationFactory(name="Other")
+    return org
+
+
+def test_member_lists_own_organizations(api, owner, acme):
+    api.force_login(owner)
+
+    response = api.get(reverse("api:org-list"))
+
+    assert response.status_code == 200
+    assert response.json() == [
+        {"name": "Acme", "role": "owner", "url": "http://testserver/api/v1/orgs/acme/"}
+    ]
+
+
+def test_member_sees_members_and_teams(api, owner, acme):
+    api.force_login(owner)
+
+    response = api.get(reverse("api:org-detail", args=["ACME"]))
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "name": "Acme",
+        "default_visibility": "private",
+        "members": [
+            {"username": "alice", "role": "member"},
+            {"username": "owner", "role": "owner"},
+        ],
+        "teams": [{"name": "devs", "members": ["alice"]}],
+    }
+
+
+def test_non_member_gets_the_same_404_as_unknown(api, outsider, acme):
+    api.force_login(outsider)
+
+    member_of_none = api.get(reverse("api:org-list"))
+    existing = api.get(reverse("api:org-detail", args=["acme"]))
+    unknown = api.get(reverse("api:org-detail", args=["nope"]))
+
+    assert member_of_none.json() == []
+    assert existing.status_code == unknown.status_code == 404
+    assert existing.content == unknown.content
+
+
+def test_inactive_organization_is_invisible(api, owner, acme):
+    acme.is_active = False
+    acme.save()
+    api.force_login(owner)
+
+    assert api.get(reverse("api:org-list")).json() == []
+    assert api.get(reverse("api:org-detail", args=["acme"])).status_code == 404
+
+
+def test_anonymous_is_challenged(api, acme):
+    response = api.get(reverse("api:org-list"))
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Basic realm="privindex"'
+
+
+def test_read_token_sees_organizations(api, owner, acme, read_token):
+    response = api.get(reverse("api:org-detail", args=["acme"]), **bearer(read_token))
+
+    assert response.status_code == 200
+
+
+def test_token_without_read_scope_is_forbidden(api, owner, acme, upload_token):
+    response = api.get(reverse("api:org-list"), **bearer(upload_token))
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": "The token does not have the 'read' scope."}
+
+
+def test_tokens_narrow_organizations(api, owner, acme, token_for_other_project):
+    other = factories.OrganizationFactory(name="Beta")
+    factories.OrganizationMemberFactory(organization=other, user=owner, role="member")
+    org_token = token_issue(user=owner, scopes=["read"], organization=acme).secret
+
+    by_org_token = api.get(reverse("api:org-list"), **bearer(org_token))
+    beta_by_org_token = api.get(reverse("api:org-detail", args=["beta"]), **bearer(org_token))
+    by_project_token = api.get(reverse("api:org-list"), **bearer(token_for_other_project))
+
+    assert [o["name"] for o in by_org_token.json()] == ["Acme"]
+    assert beta_by_org_token.status_code == 404
+    assert by_project_token.json() == []
