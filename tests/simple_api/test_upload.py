@@ -351,3 +351,30 @@ def test_staged_file_is_downloadable_before_it_is_stored(client, token, settings
     assert not any(Path(settings.PRIVINDEX_STAGING_DIR).rglob("*.whl"))
     response = client.get(f"/files/{file.storage_key}", **basic(token))
     assert b"".join(response.streaming_content) == content
+
+
+@pytest.mark.parametrize(
+    ("name", "status", "message"),
+    [
+        ("json", 400, "conflict with Python Standard Library module name"),  # S3.6
+        ("Asyncio", 400, "conflict with Python Standard Library module name"),
+        ("fo0-8ar", 400, "too similar to an existing project"),  # o->0 against "foo-8ar"
+        ("F.O.O_8AR", 400, "too similar to an existing project"),  # separators dropped
+        ("Foo_8ar", 403, "isn't allowed to upload to project 'foo-8ar'"),  # the same project
+    ],
+)
+def test_new_project_names_are_checked(client, token, settings, name, status, message):
+    factories.ProjectFactory(name="foo-8ar", visibility="public")
+    filename, content = dists.make_wheel(name, "1.0")
+    before = snapshot(settings)
+    response = post(client, filename, content, token)
+    assert response.status_code == status
+    assert message in response.reason_phrase
+    assert snapshot(settings) == before
+
+
+def test_prohibited_names_setting(client, token, settings):  # S3.6
+    settings.PRIVINDEX_PROHIBITED_NAMES = ["Reserved_Name"]
+    response = post(client, *dists.make_wheel("reserved-name", "1.0"), token)
+    assert response.status_code == 400
+    assert "isn't allowed" in response.reason_phrase
