@@ -5,6 +5,9 @@ Listings take a principal and go through ``access.projects_visible_to``.
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.db.models import Count, Q, QuerySet
 from packaging.utils import canonicalize_name
 
@@ -36,18 +39,46 @@ def project_search(*, principal: Principal, query: str = "", limit: int = 50) ->
     return qs.annotate(release_count=Count("releases")).order_by("normalized_name")[:limit]
 
 
-def project_files_list(*, project: Project) -> list[File]:
-    """The files offered on the project's simple page, with their releases (one query).
+@dataclass(frozen=True, slots=True)
+class FileRow:
+    """What a simple page needs of a file: plain values, no model instances (hot path)."""
+
+    filename: str
+    size: int
+    sha256: str
+    blake2_256: str
+    requires_python: str
+    metadata_sha256: str | None
+    upload_time: dt.datetime
+    version: str
+    yanked: bool
+    yanked_reason: str
+
+    @property
+    def storage_key(self) -> str:
+        b = self.blake2_256
+        return f"{b[:2]}/{b[2:4]}/{b[4:]}/{self.filename}"
+
+
+_FILE_ROW_FIELDS = (
+    "filename", "size", "sha256", "blake2_256", "requires_python", "metadata_sha256",
+    "upload_time", "release__version", "release__yanked", "release__yanked_reason",
+)  # fmt: skip
+
+
+def project_files_list(*, project: Project) -> list[FileRow]:
+    """The files offered on the project's simple page (one query).
 
     A quarantined project offers no files (S1.42).
     """
     if project.status == ProjectStatus.QUARANTINED:
         return []
-    return list(
-        File.objects.filter(release__project=project)
-        .select_related("release")
+    rows = (
+        File.objects.filter(release__project_id=project.pk)
         .order_by("release__canonical_version", "filename")
+        .values_list(*_FILE_ROW_FIELDS)
     )
+    return [FileRow(*row) for row in rows]
 
 
 def project_versions_list(*, project: Project) -> list[str]:

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from functools import lru_cache
 from typing import Iterable
 
 from django.utils.html import escape
 from packaging.version import InvalidVersion, Version
 
-from projects.models import File, Project
+from projects.models import Project
+from projects.selectors import FileRow
 
 API_VERSION = "1.4"
 
 
-def file_path(prefix: str, file: File) -> str:
+def file_path(prefix: str, file: FileRow) -> str:
     """The stable app URL of a file (never a presigned store URL, S5.2)."""
     return f"{prefix}{file.storage_key}"
 
@@ -27,6 +29,7 @@ def _upload_time(value: dt.datetime) -> str:
     return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+@lru_cache(maxsize=4096)
 def _normalized_version(version: str) -> str:
     try:
         return str(Version(version))
@@ -58,12 +61,11 @@ def index_json(projects: Iterable[tuple[str, str]]) -> str:
     )
 
 
-def _yank_reason(file: File) -> str | None:
-    release = file.release
-    return release.yanked_reason if release.yanked else None
+def _yank_reason(file: FileRow) -> str | None:
+    return file.yanked_reason if file.yanked else None
 
 
-def detail_html(project: Project, files: list[File], file_prefix: str) -> str:
+def detail_html(project: Project, files: list[FileRow], file_prefix: str) -> str:
     title = escape(project.name)
     parts = [
         "<!DOCTYPE html>\n<html>\n  <head>\n"
@@ -94,7 +96,9 @@ def detail_html(project: Project, files: list[File], file_prefix: str) -> str:
     return "".join(parts)
 
 
-def detail_json(project: Project, files: list[File], versions: list[str], file_prefix: str) -> str:
+def detail_json(
+    project: Project, files: list[FileRow], versions: list[str], file_prefix: str
+) -> str:
     status: dict[str, str] = {"status": project.status}
     if project.status_reason:
         status["reason"] = project.status_reason
@@ -115,7 +119,7 @@ def detail_json(project: Project, files: list[File], versions: list[str], file_p
         )
     versions_set = dict.fromkeys(_normalized_version(v) for v in versions)
     for file in files:
-        versions_set.setdefault(_normalized_version(file.release.version))
+        versions_set.setdefault(_normalized_version(file.version))
     return json.dumps(
         {
             "meta": {"api-version": API_VERSION},
