@@ -27,6 +27,7 @@ def parse_args():
     parser.add_argument("--files", type=int, default=1_000_000, help="files spread over projects")
     parser.add_argument("--big-project-files", type=int, default=5_000)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE each page's last query")
     return parser.parse_args()
 
 
@@ -104,9 +105,21 @@ def fill(args):
         File.objects.bulk_create(chunk)
     File.objects.bulk_create(file_rows([r.id for r in big_releases], args.big_project_files, "big"))
     token = token_issue(user=owner, scopes=["read"]).secret
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # as autovacuum would, before the planner is trusted
+        cursor.execute("ANALYZE")
     print(f"filled {args.projects} projects, {args.files} + {args.big_project_files} files "
           f"in {time.perf_counter() - t0:.1f}s")
     return token
+
+
+def explain(sql, params):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN ANALYZE " + sql, params)
+        print("    " + "\n    ".join(row[0] for row in cursor.fetchall()[:8]))
 
 
 def run(args):
@@ -131,12 +144,14 @@ def run(args):
         counter = []
 
         def count(execute, sql, params, many, context):
-            counter.append(sql)
+            counter.append((sql, params))
             return execute(sql, params, many, context)
 
         with connection.execute_wrapper(count):
             response = client.get(url, **headers)
         median, worst = timed(lambda: client.get(url, **headers), args.repeat)
+        if args.explain:
+            explain(*counter[-1])
         print(f"{label:55} {median:10.1f} {worst:10.1f} {len(counter):8d} "
               f"{len(response.content):10d}")
 
