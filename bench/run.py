@@ -22,12 +22,16 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "privindex.settings")
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--projects", type=int, default=100_000)
     parser.add_argument("--files", type=int, default=1_000_000, help="files spread over projects")
     parser.add_argument("--big-project-files", type=int, default=5_000)
     parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE each page's last query")
+    parser.add_argument(
+        "--explain", action="store_true", help="EXPLAIN ANALYZE each page's last query"
+    )
     return parser.parse_args()
 
 
@@ -48,10 +52,9 @@ def main():
 
     django.setup()
     setup_test_environment()
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     import logging
+
+    from django.db import connection
 
     logging.getLogger("django.request").setLevel(logging.ERROR)
     old_name = connection.creation.create_test_db(verbosity=0, keepdb=False)
@@ -72,8 +75,11 @@ def fill(args):
     batch = 10_000
     for start in range(0, args.projects, batch):
         Project.objects.bulk_create(
-            Project(name=f"Bench-Project-{i}", normalized_name=f"bench-project-{i}",
-                    visibility="public" if i % 2 else "private")
+            Project(
+                name=f"Bench-Project-{i}",
+                normalized_name=f"bench-project-{i}",
+                visibility="public" if i % 2 else "private",
+            )
             for i in range(start, min(start + batch, args.projects))
         )
     big = Project.objects.create(name="big", normalized_name="big", visibility="private")
@@ -91,15 +97,22 @@ def fill(args):
         for i in range(count):
             name = f"{prefix}_{i}-1.0-py3-none-any.whl"
             digest = hashlib.sha256(name.encode()).hexdigest()
-            yield File(release_id=release_ids[i % len(release_ids)], filename=name,
-                       packagetype="bdist_wheel", python_version="py3", size=1000,
-                       sha256=digest, blake2_256=hashlib.blake2b(name.encode(), digest_size=32).hexdigest(),
-                       md5=digest[:32], storage_state="stored")
+            yield File(
+                release_id=release_ids[i % len(release_ids)],
+                filename=name,
+                packagetype="bdist_wheel",
+                python_version="py3",
+                size=1000,
+                sha256=digest,
+                blake2_256=hashlib.blake2b(name.encode(), digest_size=32).hexdigest(),
+                md5=digest[:32],
+                storage_state="stored",
+            )
 
     ids = [r.id for r in releases]
     rows = file_rows(ids, args.files, "f")
     while True:
-        chunk = [row for _, row in zip(range(batch), rows)]
+        chunk = [row for _, row in zip(range(batch), rows, strict=False)]
         if not chunk:
             break
         File.objects.bulk_create(chunk)
@@ -109,8 +122,10 @@ def fill(args):
 
     with connection.cursor() as cursor:  # as autovacuum would, before the planner is trusted
         cursor.execute("ANALYZE")
-    print(f"filled {args.projects} projects, {args.files} + {args.big_project_files} files "
-          f"in {time.perf_counter() - t0:.1f}s")
+    print(
+        f"filled {args.projects} projects, {args.files} + {args.big_project_files} files "
+        f"in {time.perf_counter() - t0:.1f}s"
+    )
     return token
 
 
@@ -134,26 +149,33 @@ def run(args):
         ("root index, anonymous, HTML", "/simple/", {}),
         ("root index, token, JSON", "/simple/", {**auth, **json_accept}),
         (f"project page with {args.big_project_files} files, HTML", "/simple/big/", auth),
-        (f"project page with {args.big_project_files} files, JSON", "/simple/big/", {**auth, **json_accept}),
+        (
+            f"project page with {args.big_project_files} files, JSON",
+            "/simple/big/",
+            {**auth, **json_accept},
+        ),
         ("small project page, anonymous", "/simple/bench-project-1/", {}),
         ("unknown project, anonymous (404)", "/simple/no-such-thing/", {}),
     ]
     print(f"{'case':55} {'median ms':>10} {'max ms':>10} {'queries':>8} {'bytes':>10}")
     for label, url, headers in cases:
         client.get(url, **headers)  # warm up
-        counter = []
+        counter: list[tuple[str, object]] = []
 
-        def count(execute, sql, params, many, context):
+        def count(execute, sql, params, many, context, counter=counter):
             counter.append((sql, params))
             return execute(sql, params, many, context)
 
         with connection.execute_wrapper(count):
             response = client.get(url, **headers)
-        median, worst = timed(lambda: client.get(url, **headers), args.repeat)
+        median, worst = timed(
+            lambda url=url, headers=headers: client.get(url, **headers), args.repeat
+        )
         if args.explain:
             explain(*counter[-1])
-        print(f"{label:55} {median:10.1f} {worst:10.1f} {len(counter):8d} "
-              f"{len(response.content):10d}")
+        print(
+            f"{label:55} {median:10.1f} {worst:10.1f} {len(counter):8d} {len(response.content):10d}"
+        )
 
 
 if __name__ == "__main__":

@@ -8,8 +8,7 @@ urlpatterns = [
     path("simple/", include(("simple_api.urls", "simple"), namespace="simple")),
     # The same index, but every anonymous request is challenged (keyring and prompt flows).
     path("auth/simple/", include(("simple_api.urls", "simple"), namespace="auth-simple")),
-    path("files/<str:b1>/<str:b2>/<str:rest>/<str:filename>", downloads.file_download,
-         name="file"),
+    path("files/<str:b1>/<str:b2>/<str:rest>/<str:filename>", downloads.file_download, name="file"),
     path("legacy/", upload.upload, name="legacy-upload"),
     path("legacy", upload.missing_slash, name="legacy-upload-noslash"),
     path("pypi/<str:name>/json", jsonapi.project_json, name="pypi-json"),

@@ -109,9 +109,9 @@ class Principal:
         """True unless the token is restricted and this project lies outside it."""
         if self.token is None:
             return True
-        if self.token.organization_id is not None:
-            if project.organization_id != self.token.organization_id:
-                return False
+        org_id = self.token.organization_id
+        if org_id is not None and project.organization_id != org_id:
+            return False
         ids = self.token_project_ids
         return ids is None or project.id in ids
 
@@ -195,9 +195,7 @@ def decide(
     if not readable:
         if action == Action.UPLOAD:
             # Names are unique index-wide, so upload cannot hide that this one is taken.
-            return Decision(
-                False, Denial.FORBIDDEN, f"The name '{project.name}' is not available."
-            )
+            return Decision(False, Denial.FORBIDDEN, f"The name '{project.name}' is not available.")
         return Decision(False, Denial.NOT_FOUND, "Not Found")
     if action == Action.MODERATE:
         user = principal.user
@@ -212,10 +210,10 @@ def decide(
             if principal.token is not None
             else f"The user '{principal.user.username}' isn't"  # type: ignore[union-attr]
         )
-        verb = {Action.UPLOAD: "upload to", Action.YANK: "yank releases of"}.get(
-            action, "manage"
+        verb = {Action.UPLOAD: "upload to", Action.YANK: "yank releases of"}.get(action, "manage")
+        return Decision(
+            False, Denial.FORBIDDEN, f"{who} allowed to {verb} project '{project.name}'."
         )
-        return Decision(False, Denial.FORBIDDEN, f"{who} allowed to {verb} project '{project.name}'.")
     if action == Action.UPLOAD and project.status in (
         ProjectStatus.ARCHIVED,
         ProjectStatus.QUARANTINED,
@@ -282,9 +280,9 @@ def projects_visible_to(principal: Principal) -> QuerySet[Project]:
         private = (
             Q(id__in=ProjectRole.objects.filter(user_id=user.id).values("project_id"))
             | Q(
-                id__in=TeamProjectRole.objects.filter(
-                    team__memberships__user_id=user.id
-                ).values("project_id")
+                id__in=TeamProjectRole.objects.filter(team__memberships__user_id=user.id).values(
+                    "project_id"
+                )
             )
             | Q(
                 organization_id__in=OrganizationMember.objects.filter(

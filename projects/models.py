@@ -10,19 +10,19 @@ from django.db import models
 from accounts.models import Organization, Team, Visibility
 
 __all__ = [
-    "Visibility",
-    "ProjectStatus",
-    "Project",
-    "ProjectRoleName",
-    "ProjectRole",
-    "TeamProjectRole",
-    "Release",
-    "File",
-    "StorageState",
-    "PackageType",
     "CoreMetadata",
-    "FilenameRegistry",
     "Event",
+    "File",
+    "FilenameRegistry",
+    "PackageType",
+    "Project",
+    "ProjectRole",
+    "ProjectRoleName",
+    "ProjectStatus",
+    "Release",
+    "StorageState",
+    "TeamProjectRole",
+    "Visibility",
 ]
 
 

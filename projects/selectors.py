@@ -17,9 +17,11 @@ from projects.models import File, Project, ProjectStatus, Release
 
 def project_get(*, name: str) -> Project | None:
     """The project whose normalized name matches ``name`` (any spelling), or None."""
-    return Project.objects.select_related("organization").filter(
-        normalized_name=canonicalize_name(name)
-    ).first()
+    return (
+        Project.objects.select_related("organization")
+        .filter(normalized_name=canonicalize_name(name))
+        .first()
+    )
 
 
 def project_index_list(*, principal: Principal) -> list[tuple[str, str]]:
@@ -35,7 +37,9 @@ def project_index_list(*, principal: Principal) -> list[tuple[str, str]]:
 def project_search(*, principal: Principal, query: str = "", limit: int = 50) -> QuerySet[Project]:
     qs = projects_visible_to(principal)
     if query:
-        qs = qs.filter(Q(normalized_name__contains=canonicalize_name(query)) | Q(name__icontains=query))
+        qs = qs.filter(
+            Q(normalized_name__contains=canonicalize_name(query)) | Q(name__icontains=query)
+        )
     return qs.annotate(release_count=Count("releases")).order_by("normalized_name")[:limit]
 
 
@@ -83,7 +87,9 @@ def project_files_list(*, project: Project) -> list[FileRow]:
 
 def project_versions_list(*, project: Project) -> list[str]:
     return list(
-        Release.objects.filter(project=project).order_by("created").values_list("version", flat=True)
+        Release.objects.filter(project=project)
+        .order_by("created")
+        .values_list("version", flat=True)
     )
 
 
@@ -104,6 +110,4 @@ def release_get(*, project: Project, version: str) -> Release | None:
 
 def file_get(*, filename: str) -> File | None:
     """A file with its release and project (one query)."""
-    return (
-        File.objects.select_related("release__project").filter(filename=filename).first()
-    )
+    return File.objects.select_related("release__project").filter(filename=filename).first()

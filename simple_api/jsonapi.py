@@ -26,7 +26,7 @@ def _version_key(release: Release):
 
 
 def _file_entry(request: HttpRequest, file: File, release: Release) -> dict:
-    upload_time = file.upload_time.astimezone(dt.timezone.utc)
+    upload_time = file.upload_time.astimezone(dt.UTC)
     return {
         "filename": file.filename,
         "url": request.build_absolute_uri(f"{get_script_prefix()}files/{file.storage_key}"),
@@ -49,8 +49,12 @@ def _info(request: HttpRequest, project: Project, release: Release | None) -> di
     info = {
         "name": project.name,
         "version": release.version if release else None,
-        "project_url": request.build_absolute_uri(f"{get_script_prefix()}project/{project.normalized_name}/"),
-        "package_url": request.build_absolute_uri(f"{get_script_prefix()}project/{project.normalized_name}/"),
+        "project_url": request.build_absolute_uri(
+            f"{get_script_prefix()}project/{project.normalized_name}/"
+        ),
+        "package_url": request.build_absolute_uri(
+            f"{get_script_prefix()}project/{project.normalized_name}/"
+        ),
         "yanked": release.yanked if release else False,
         "yanked_reason": (release.yanked_reason or None) if release else None,
     }

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Iterable
 
 from django.utils.html import escape
 from packaging.version import InvalidVersion, Version
@@ -26,7 +26,7 @@ def file_path(prefix: str, file: FileRow) -> str:
 
 
 def _upload_time(value: dt.datetime) -> str:
-    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 @lru_cache(maxsize=4096)
@@ -74,7 +74,8 @@ def detail_html(project: Project, files: list[FileRow], file_prefix: str) -> str
     ]
     if project.status_reason:
         parts.append(
-            f'    <meta name="pypi:project-status-reason" content="{escape(project.status_reason)}">\n'
+            '    <meta name="pypi:project-status-reason" '
+            f'content="{escape(project.status_reason)}">\n'
         )
     parts.append(f"    <title>Links for {title}</title>\n  </head>\n  <body>\n")
     parts.append(f"    <h1>Links for {title}</h1>\n")
@@ -91,7 +92,9 @@ def detail_html(project: Project, files: list[FileRow], file_prefix: str) -> str
                 f' data-dist-info-metadata="sha256={file.metadata_sha256}"'
             )
         href = f"{file_path(file_prefix, file)}#sha256={file.sha256}"
-        parts.append(f'    <a href="{escape(href)}"{"".join(attrs)}>{escape(file.filename)}</a><br />\n')
+        parts.append(
+            f'    <a href="{escape(href)}"{"".join(attrs)}>{escape(file.filename)}</a><br />\n'
+        )
     parts.append("  </body>\n</html>\n")
     return "".join(parts)
 
@@ -111,7 +114,9 @@ def detail_json(
                 "url": file_path(file_prefix, file),
                 "hashes": {"sha256": file.sha256},
                 "requires-python": file.requires_python or None,
-                "core-metadata": {"sha256": file.metadata_sha256} if file.metadata_sha256 else False,
+                "core-metadata": {"sha256": file.metadata_sha256}
+                if file.metadata_sha256
+                else False,
                 "size": file.size,
                 "upload-time": _upload_time(file.upload_time),
                 "yanked": (reason or True) if reason is not None else False,

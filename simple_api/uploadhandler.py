@@ -21,7 +21,7 @@ class HashingUploadHandler(TemporaryFileUploadHandler):
         super().__init__(request)
         self.max_size = max_size if max_size is not None else settings.PRIVINDEX_MAX_FILE_SIZE
         self.too_large = False
-        self._hashers: dict[str, "hashlib._Hash"] = {}
+        self._hashers: dict[str, hashlib._Hash] = {}
         self._size = 0
 
     def new_file(self, *args, **kwargs) -> None:

@@ -21,7 +21,9 @@ def _requires_authentication(request: HttpRequest) -> bool:
 
 
 def _prefix(request: HttpRequest) -> str:
-    return get_script_prefix() + ("auth/simple/" if _requires_authentication(request) else "simple/")
+    return get_script_prefix() + (
+        "auth/simple/" if _requires_authentication(request) else "simple/"
+    )
 
 
 def _negotiate(request: HttpRequest) -> str | None:

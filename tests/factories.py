@@ -7,7 +7,6 @@ import factory
 from packaging.utils import canonicalize_name, canonicalize_version
 
 from accounts.models import Organization, OrganizationMember, Team, TeamMember, User
-from projects.services import ultranormalize_name
 from projects.models import (
     CoreMetadata,
     File,
@@ -18,6 +17,7 @@ from projects.models import (
     StorageState,
     TeamProjectRole,
 )
+from projects.services import ultranormalize_name
 
 _seq = itertools.count()
 
@@ -32,7 +32,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
 
     @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+    def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
 
@@ -119,8 +119,10 @@ class FileFactory(factory.django.DjangoModelFactory):
 
     release = factory.SubFactory(ReleaseFactory)
     filename = factory.LazyAttribute(
-        lambda o: f"{o.release.project.normalized_name.replace('-', '_')}-"
-        f"{o.release.version}-{next(_seq)}-py3-none-any.whl"
+        lambda o: (
+            f"{o.release.project.normalized_name.replace('-', '_')}-"
+            f"{o.release.version}-{next(_seq)}-py3-none-any.whl"
+        )
     )
     packagetype = "bdist_wheel"
     python_version = "py3"
@@ -133,7 +135,7 @@ class FileFactory(factory.django.DjangoModelFactory):
     storage_state = StorageState.STORED
 
     @factory.post_generation
-    def registry(obj, create, extracted, **kwargs):  # noqa: N805
+    def registry(obj, create, extracted, **kwargs):
         if create:
             FilenameRegistry.objects.get_or_create(filename=obj.filename)
 

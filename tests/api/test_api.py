@@ -347,7 +347,9 @@ def test_quarantine_is_for_staff_only(api, owner, private_project):
     )
 
     assert refused.status_code == 403
-    assert refused.json() == {"detail": "Only site administrators may quarantine or release a project."}
+    assert refused.json() == {
+        "detail": "Only site administrators may quarantine or release a project."
+    }
     assert set_by_staff.status_code == 200
     assert set_by_staff.json()["status"] == "quarantined"
 

@@ -50,7 +50,7 @@ def dist_dir(tmp_path):
 
 @pytest.fixture
 def uploaded(twine, upload_token, dist_dir):
-    directory, paths = dist_dir
+    _directory, paths = dist_dir
     result = twine(upload_token, *paths)
     assert result.ok, result.output
     return paths
@@ -111,7 +111,7 @@ def test_pip_installs_the_wheel_and_builds_the_sdist(uploaded, index, read_token
 
 def test_pip_accepts_token_as_username_only(uploaded, index, read_token, pip_download):  # S4.1
     url = f"http://{read_token}@{index.netloc}/simple/"
-    result, dest = pip_download(url, "acme-widgets")
+    result, _dest = pip_download(url, "acme-widgets")
     assert result.ok, result.output
 
 
@@ -149,8 +149,9 @@ def test_token_restricted_to_another_project_cannot_install(uploaded, index, ali
     assert http_status(index.simple() + "acme-widgets/", restricted) == 404
 
 
-def test_upload_only_token_gets_403_on_read(uploaded, index, upload_token, pip_download, run,
-                                            tmp_path):
+def test_upload_only_token_gets_403_on_read(
+    uploaded, index, upload_token, pip_download, run, tmp_path
+):
     result, _ = pip_download(index.simple(upload_token), "acme-widgets", "-vvv")
     assert not result.ok
     assert "403" in result.output
@@ -198,8 +199,9 @@ def test_flipping_to_public_lets_anonymous_pip_install(uploaded, index, pip_down
     assert (dest / uploaded[0].name).exists()
 
 
-def test_reupload_is_idempotent_and_conflict_says_file_exists(uploaded, twine, upload_token,
-                                                              tmp_path):
+def test_reupload_is_idempotent_and_conflict_says_file_exists(
+    uploaded, twine, upload_token, tmp_path
+):
     again = twine(upload_token, *uploaded)
     assert again.ok, again.output  # S3.16
     filename, content = dists.make_wheel(
@@ -228,8 +230,9 @@ def test_json_pages_served_to_uv_and_pip_carry_upload_time(uploaded, index, read
     assert all(f["upload-time"].endswith("Z") for f in data["files"])
 
 
-def test_auth_simple_challenges_and_pip_retries_with_url_credentials(uploaded, index, read_token,
-                                                                     pip_download):
+def test_auth_simple_challenges_and_pip_retries_with_url_credentials(
+    uploaded, index, read_token, pip_download
+):
     assert http_status(index.simple(path="auth/simple") + "acme-widgets/") == 401
     result, _ = pip_download(index.simple(read_token, path="auth/simple"), "acme-widgets")
     assert result.ok, result.output

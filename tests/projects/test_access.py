@@ -37,7 +37,9 @@ def world(request, db):
     team_reader = factories.TeamMemberFactory(team=factories.TeamFactory(organization=org)).user
     factories.TeamProjectRoleFactory(project=project, team=team_reader.teams.get(), role="reader")
     team_maint = factories.TeamMemberFactory(team=factories.TeamFactory(organization=org)).user
-    factories.TeamProjectRoleFactory(project=project, team=team_maint.teams.get(), role="maintainer")
+    factories.TeamProjectRoleFactory(
+        project=project, team=team_maint.teams.get(), role="maintainer"
+    )
     superuser = factories.UserFactory(is_superuser=True, is_staff=True)
     principals = {
         "anon": Principal(),
@@ -152,14 +154,17 @@ def test_decide_matrix(world, who, action):
         assert decision.denial == expected, decision.reason
 
 
-@pytest.mark.parametrize(("who", "expected"), [
-    ("anon", N),
-    ("outsider", N),
-    ("owner", N),
-    ("read_token", N),
-    ("upload_token", F),  # the answer depends on the token only (S4.11)
-    ("manage_token", F),
-])
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("anon", N),
+        ("outsider", N),
+        ("owner", N),
+        ("read_token", N),
+        ("upload_token", F),  # the answer depends on the token only (S4.11)
+        ("manage_token", F),
+    ],
+)
 def test_unknown_name_reads_like_a_private_one(world, who, expected):
     _, _, principals = world
     assert decide(principals[who], Action.READ, None).denial == expected
@@ -186,14 +191,17 @@ def test_upload_to_invisible_private_name_says_name_not_available(world):
         assert "isn't allowed to upload" in decision.reason
 
 
-@pytest.mark.parametrize(("who", "expected"), [
-    ("anon", U),
-    ("outsider", ALLOWED),
-    ("upload_token", ALLOWED),
-    ("read_token", F),
-    ("token_for_project", F),  # a project-restricted token cannot create
-    ("token_for_org", F),  # owner is not an org owner/manager of acme
-])
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("anon", U),
+        ("outsider", ALLOWED),
+        ("upload_token", ALLOWED),
+        ("read_token", F),
+        ("token_for_project", F),  # a project-restricted token cannot create
+        ("token_for_org", F),  # owner is not an org owner/manager of acme
+    ],
+)
 def test_create_new_project(world, who, expected):
     _, _, principals = world
     decision = decide(principals[who], Action.CREATE, None)

@@ -75,7 +75,7 @@ def test_yank_and_undo(public_project):
 
 
 def test_yank_unknown_release(public_project):
-    with pytest.raises(CommandError, match="no release '9.9'"):
+    with pytest.raises(CommandError, match=r"no release '9\.9'"):
         run("yank", "open-pkg", "9.9")
 
 

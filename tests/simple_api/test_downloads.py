@@ -37,8 +37,12 @@ def test_full_download_headers(client, public_file):  # S5.4, S5.5, S5.6, S5.10
 
 @pytest.mark.parametrize(
     ("header", "start", "end"),
-    [("bytes=0-99", 0, 99), ("bytes=100-", 100, 10239), ("bytes=-500", 9740, 10239),
-     ("bytes=10000-99999", 10000, 10239)],
+    [
+        ("bytes=0-99", 0, 99),
+        ("bytes=100-", 100, 10239),
+        ("bytes=-500", 9740, 10239),
+        ("bytes=10000-99999", 10000, 10239),
+    ],
 )
 def test_range_requests(client, public_file, header, start, end):  # S5.6
     response = client.get(url(public_file), HTTP_RANGE=header)

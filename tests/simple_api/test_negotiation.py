@@ -9,8 +9,10 @@ from simple_api.negotiation import HTML_V1, JSON_V1, TEXT_HTML, select_content_t
     "accept",
     [
         # S1.33 test vectors: pip, uv, poetry
-        "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01",
-        "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01",
+        "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, "
+        "text/html; q=0.01",
+        "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, "
+        "text/html;q=0.01",
         "application/vnd.pypi.simple.v1+json, */*;q=0.1",
         "text/html;q=0.5, application/vnd.pypi.simple.v1+json",  # order is insignificant
         "application/vnd.pypi.simple.latest+json",  # S1.31 latest -> concrete v1

@@ -22,10 +22,16 @@ def project(db):
         project=project, version="2.0.0", yanked=True, yanked_reason='broken <"&> build'
     )
     cur = factories.ReleaseFactory(project=project, version="3.0")
-    file_with_bytes(old, b"old", filename="page_pkg-1.0-py3-none-any.whl",
-                    requires_python=">=3.8,<4", metadata_sha256="aa" * 32)
-    file_with_bytes(new, b"new", filename="page_pkg-2.0.0.tar.gz", packagetype="sdist",
-                    python_version="source")
+    file_with_bytes(
+        old,
+        b"old",
+        filename="page_pkg-1.0-py3-none-any.whl",
+        requires_python=">=3.8,<4",
+        metadata_sha256="aa" * 32,
+    )
+    file_with_bytes(
+        new, b"new", filename="page_pkg-2.0.0.tar.gz", packagetype="sdist", python_version="source"
+    )
     file_with_bytes(cur, b"cur", filename="page_pkg-3.0-py3-none-any.whl")
     return project
 
@@ -44,7 +50,9 @@ def test_html_detail_page(client, project):
         assert path.rsplit("/", 1)[1] == text  # S1.11, S5.1
         assert re.fullmatch(r"sha256=[0-9a-f]{64}", fragment)  # S1.12
     by_name = {text: attrs for _, attrs, text in anchors}
-    assert 'data-requires-python="&gt;=3.8,&lt;4"' in by_name["page_pkg-1.0-py3-none-any.whl"]  # S1.14
+    assert (
+        'data-requires-python="&gt;=3.8,&lt;4"' in by_name["page_pkg-1.0-py3-none-any.whl"]
+    )  # S1.14
     assert 'data-yanked=""' in by_name["page_pkg-1.0-py3-none-any.whl"]  # S1.15
     assert 'data-yanked="broken &lt;&quot;&amp;&gt; build"' in by_name["page_pkg-2.0.0.tar.gz"]
     assert "data-yanked" not in by_name["page_pkg-3.0-py3-none-any.whl"]

@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 
 from tests import factories
-from tests.simple_api.helpers import basic, file_with_bytes, file_url
+from tests.simple_api.helpers import basic, file_url, file_with_bytes
 from tokens.services import token_issue, token_revoke
 
 WWW_AUTH = 'Basic realm="privindex"'
@@ -26,7 +26,9 @@ def index(db):
         factories.ProjectRoleFactory(project=project, user=owner, role="owner")
         release = factories.ReleaseFactory(project=project, version="1.0")
         file = file_with_bytes(
-            release, f"{vis} wheel bytes".encode(), metadata_sha256="ab" * 32,
+            release,
+            f"{vis} wheel bytes".encode(),
+            metadata_sha256="ab" * 32,
             filename=f"{vis}_pkg-1.0-py3-none-any.whl",
         )
         factories.CoreMetadataFactory(file=file)
@@ -118,7 +120,7 @@ def _get(client, url, headers, method="get"):
 @pytest.mark.parametrize("caller", list(TABLE))
 def test_status_table(client, index, caller, surface):
     headers = _credentials(caller, index)
-    expected = dict(zip(("public", "private", "unknown"), TABLE[caller]))
+    expected = dict(zip(("public", "private", "unknown"), TABLE[caller], strict=False))
     for column, status in expected.items():
         file = index[column]
         name = f"{column}-pkg" if column != "unknown" else "ghost-pkg"
@@ -137,7 +139,7 @@ def _fingerprint(response):
     return response.status_code, body, headers
 
 
-@pytest.mark.parametrize("surface", SURFACES + ["simple-head", "file-head"])
+@pytest.mark.parametrize("surface", [*SURFACES, "simple-head", "file-head"])
 @pytest.mark.parametrize("caller", ["anonymous", "read-other-user", "read-restricted-elsewhere"])
 def test_private_404_is_byte_identical_to_unknown_404(client, index, caller, surface):
     headers = _credentials(caller, index)
@@ -163,7 +165,7 @@ def test_auth_simple_challenges_anonymous_and_otherwise_matches_simple(client, i
     expected = TABLE[caller]
     if caller == "anonymous":
         expected = (401, 401, 401)
-    for column, status in zip(("public", "private", "unknown"), expected):
+    for column, status in zip(("public", "private", "unknown"), expected, strict=False):
         name = f"{column}-pkg" if column != "unknown" else "ghost-pkg"
         response = client.get(f"/auth/simple/{name}/", **headers)
         assert response.status_code == status, (caller, column)
@@ -203,7 +205,9 @@ def test_redirect_of_unnormalized_name_reveals_nothing(client, index):
     for name in ("Private_Pkg", "Ghost_Pkg"):
         response = client.get(f"/simple/{name}/?format=text/html")
         assert response.status_code == 301
-        assert response["Location"].endswith(f"/simple/{name.lower().replace('_', '-')}/?format=text/html")
+        assert response["Location"].endswith(
+            f"/simple/{name.lower().replace('_', '-')}/?format=text/html"
+        )
 
 
 def test_bad_credentials_are_refused_before_any_redirect(client, index):  # S4.9

@@ -37,6 +37,7 @@ def token(uploader):
 
 def snapshot(settings):
     """Everything an upload could leave behind: rows and bytes."""
+
     def files_under(root):
         return sorted(str(p.relative_to(root)) for p in Path(root).rglob("*") if p.is_file())
 
@@ -144,8 +145,9 @@ def test_digest_mismatch_is_refused_and_leaves_nothing(client, token, settings):
 
 def test_too_large_while_streaming_leaves_nothing(client, token, settings):  # S3.12
     settings.PRIVINDEX_MAX_FILE_SIZE = 1000
-    filename, content = dists.make_wheel("big-pkg", "1.0", files={"blob.bin": b"\x01" * 50_000},
-                                         compression=0)
+    filename, content = dists.make_wheel(
+        "big-pkg", "1.0", files={"blob.bin": b"\x01" * 50_000}, compression=0
+    )
     before = snapshot(settings)
     response = post(client, filename, content, token)
     assert response.status_code == 400
@@ -155,8 +157,9 @@ def test_too_large_while_streaming_leaves_nothing(client, token, settings):  # S
 
 def test_project_file_size_limit_is_enforced(client, token, settings):  # S3.12
     settings.PRIVINDEX_DEFAULT_FILE_SIZE_LIMIT = 1000
-    filename, content = dists.make_wheel("limit-pkg", "1.0", files={"blob.bin": b"\x01" * 5000},
-                                         compression=0)
+    filename, content = dists.make_wheel(
+        "limit-pkg", "1.0", files={"blob.bin": b"\x01" * 5000}, compression=0
+    )
     before = snapshot(settings)
     response = post(client, filename, content, token)
     assert response.status_code == 400
@@ -310,7 +313,9 @@ def raw_multipart(fields: dict, filename: str, content: bytes) -> tuple[bytes, s
             )
     parts.append(
         f'--{boundary}\r\nContent-Disposition: form-data; name="content"; filename="{filename}"'
-        "\r\nContent-Type: application/octet-stream\r\n\r\n".encode() + content + b"\r\n"
+        "\r\nContent-Type: application/octet-stream\r\n\r\n".encode()
+        + content
+        + b"\r\n"
     )
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
@@ -324,8 +329,9 @@ def test_filename_with_path_or_control_characters_is_refused(
     client, token, settings, prefix, message
 ):  # S3.10
     filename, content = dists.make_wheel("slashy", "1.0")
-    body, content_type = raw_multipart(dists.upload_fields(filename, content), prefix + filename,
-                                       content)
+    body, content_type = raw_multipart(
+        dists.upload_fields(filename, content), prefix + filename, content
+    )
     before = snapshot(settings)
     response = client.post("/legacy/", body, content_type=content_type, **basic(token))
     assert response.status_code == 400, response.content

@@ -50,7 +50,7 @@ def test_authenticate_round_trip(owner):
 
 def test_wrong_secret_with_right_identifier_fails(owner):
     issued = token_issue(user=owner, scopes=["read"])
-    other_raw, other = token_format.generate()
+    _other_raw, other = token_format.generate()
     forged_body = f"pvi_{issued.token.identifier}_{other.secret}"
     forged = forged_body + token_format._checksum(forged_body)
     assert token_format.parse(forged) is not None
