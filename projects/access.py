@@ -109,10 +109,10 @@ class Principal:
         """True unless the token is restricted and this project lies outside it."""
         if self.token is None:
             return True
+        ids = self.token_project_ids  # evaluated first, whatever the organization says
         org_id = self.token.organization_id
         if org_id is not None and project.organization_id != org_id:
             return False
-        ids = self.token_project_ids
         return ids is None or project.id in ids
 
     def actions_on(self, project: Project) -> frozenset[Action]:
@@ -156,10 +156,17 @@ class Principal:
         return result
 
 
+# Stands in for a missing project in the timing-equalising lookup; id 0 matches no row.
+_NO_PROJECT = Project(id=0, organization_id=0, visibility=Visibility.PRIVATE)
+
+
 def _can_read(principal: Principal, project: Project) -> bool:
     if project.visibility == Visibility.PUBLIC:
         return True
-    return principal.token_covers(project) and Action.READ in principal.actions_on(project)
+    # Both lookups always run (no short-circuit): the work must not depend on the answer.
+    covered = principal.token_covers(project)
+    actions = principal.actions_on(project)
+    return covered and Action.READ in actions
 
 
 def decide(
@@ -188,6 +195,9 @@ def decide(
     if project is None:
         if action == Action.UPLOAD:
             return Decision(False, Denial.FORBIDDEN, "The project does not exist.")
+        # Do the lookups a private name would cost, so an unknown name does not answer
+        # measurably faster than a private one (S4.12: "similar timing").
+        _can_read(principal, _NO_PROJECT)
         return Decision(False, Denial.NOT_FOUND, "Not Found")
     readable = _can_read(principal, project)
     if action == Action.READ:

@@ -213,3 +213,17 @@ def test_redirect_of_unnormalized_name_reveals_nothing(client, index):
 def test_bad_credentials_are_refused_before_any_redirect(client, index):  # S4.9
     response = client.get("/simple/Private_Pkg/", HTTP_AUTHORIZATION="Basic ***")
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize("caller", ["anonymous", "read-other-user", "read-restricted-elsewhere"])
+def test_private_and_unknown_names_cost_the_same_queries(client, index, caller,
+                                                         django_assert_max_num_queries):
+    """S4.12 asks for similar timing: the work done must not depend on existence."""
+    headers = _credentials(caller, index)
+    client.get("/simple/", **headers)  # first use of a token writes last_used
+    counts = {}
+    for name in ("private-pkg", "ghost-pkg"):
+        with django_assert_max_num_queries(10) as captured:
+            assert client.get(f"/simple/{name}/", **headers).status_code == 404
+        counts[name] = len(captured.captured_queries)
+    assert counts["private-pkg"] == counts["ghost-pkg"]
