@@ -10,6 +10,7 @@ from __future__ import annotations
 import configparser
 import gzip
 import re
+import stat
 import tarfile
 import zipfile
 import zlib
@@ -161,6 +162,9 @@ def _scan_zip(path: Path, layout: _Layout) -> tuple[set[str], dict[str, bytes]]:
                 _check_member_path(info.filename)
                 if info.flag_bits & 0x1:
                     raise _Refused(f"File contains an encrypted member: {info.filename!r}")
+                if stat.S_ISLNK(info.external_attr >> 16):
+                    # unzip and some installers would create the link: refuse it, as for tar
+                    raise _Refused(f"File contains a symbolic link member: {info.filename!r}")
             for info in infos:
                 with archive.open(info) as member:
                     if info.filename in wanted:

@@ -137,9 +137,12 @@ def render_description(metadata: Metadata) -> str:
 
 
 def _sanitize(post: QueryDict) -> dict[str, list[str]]:
-    """S3.2 and S2.4: drop UNKNOWN and empty values, escape NUL."""
+    """S3.2 and S2.4: drop UNKNOWN and empty values, escape NUL; refuse fields that were not
+    UTF-8 (Django's parser replaces such bytes with U+FFFD, which would alter the metadata)."""
     values: dict[str, list[str]] = {}
     for key in post:
+        if any(isinstance(v, str) and "\ufffd" in v for v in post.getlist(key)):
+            raise UploadError(f"'{key}' is not valid UTF-8.")
         kept = [
             value.replace("\x00", "\\x00")
             for value in post.getlist(key)
