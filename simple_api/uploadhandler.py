@@ -9,11 +9,32 @@ rather than silently rewritten (S3.10).
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 
 from django.conf import settings
 from django.core.files.uploadhandler import StopUpload, TemporaryFileUploadHandler
 from django.http.multipartparser import MultiPartParser
+
+from projects.validation.form import UNDECODABLE
+
+# Django's multipart parser decodes fields with errors="replace", which would let bytes that
+# are not UTF-8 through as U+FFFD, indistinguishable from a real U+FFFD. Fields are decoded
+# with this codec instead: UTF-8 whose undecodable bytes become UNDECODABLE, a noncharacter
+# that validation refuses.
+CODEC = "privindex_utf8"
+codecs.register_error("privindex-undecodable", lambda exc: (UNDECODABLE, exc.end))
+
+
+def _decode(data, errors: str = "strict") -> tuple[str, int]:
+    return codecs.utf_8_decode(data, "privindex-undecodable", True)
+
+
+codecs.register(
+    lambda name: (
+        codecs.CodecInfo(codecs.utf_8_encode, _decode, name=CODEC) if name == CODEC else None
+    )
+)
 
 
 class HashingUploadHandler(TemporaryFileUploadHandler):
@@ -68,6 +89,6 @@ class RawNameMultiPartParser(MultiPartParser):
 def parse_upload(request) -> tuple:
     """(POST, FILES, handler, raw filenames) for a multipart upload request."""
     handler = HashingUploadHandler(request)
-    parser = RawNameMultiPartParser(request.META, request, [handler], request.encoding)
+    parser = RawNameMultiPartParser(request.META, request, [handler], CODEC)
     post, files = parser.parse()
     return post, files, handler, parser.raw_filenames

@@ -94,8 +94,10 @@ def validate_form(post: QueryDict, files: MultiValueDict) -> FormData:
         raise UploadError("Upload payload does not have a file.")
     if len(files.getlist("content")) > 1:  # which one would the digests describe?
         raise UploadError("Upload payload has more than one file.")
-    content_type = getattr(content, "content_type", None) or ""
-    if not content_type.strip() or content_type.strip().lower().startswith("image/"):
+    # S3.11 refuses images. A part without a Content-Type (uv publish sends none) is
+    # text/plain by RFC 7578 section 4.4, not an invalid file: the archive checks judge it.
+    content_type = (getattr(content, "content_type", None) or "").strip().lower()
+    if content_type.startswith("image/"):
         raise UploadError("Invalid distribution file.")
     description_html = render_description(metadata)
     requires_python = (values.get("requires_python") or [""])[0].strip()
@@ -136,12 +138,17 @@ def render_description(metadata: Metadata) -> str:
     return f"<pre>{rendered}</pre>" if mimetype == "text/plain" else rendered
 
 
+# Marks bytes that were not UTF-8 (see simple_api.uploadhandler); a noncharacter, so no
+# legitimate metadata contains it.
+UNDECODABLE = "\ufdd0"
+
+
 def _sanitize(post: QueryDict) -> dict[str, list[str]]:
     """S3.2 and S2.4: drop UNKNOWN and empty values, escape NUL; refuse fields that were not
-    UTF-8 (Django's parser replaces such bytes with U+FFFD, which would alter the metadata)."""
+    UTF-8 rather than store them altered."""
     values: dict[str, list[str]] = {}
     for key in post:
-        if any(isinstance(v, str) and "\ufffd" in v for v in post.getlist(key)):
+        if any(isinstance(v, str) and UNDECODABLE in v for v in post.getlist(key)):
             raise UploadError(f"'{key}' is not valid UTF-8.")
         kept = [
             value.replace("\x00", "\\x00")

@@ -695,8 +695,17 @@ def test_two_content_parts_are_refused():  # S3.11
     assert caught.value.message == "Upload payload has more than one file."
 
 
-@pytest.mark.parametrize("content_type", ["", "image/png", "IMAGE/gif"])
-def test_content_without_a_type_or_an_image_is_refused(content_type):  # S3.11
+def test_content_without_a_type_is_accepted():  # S3.11; uv publish sends no part type
+    filename, content = WHEEL
+    form = validate_form(
+        _post(dists.upload_fields(filename, content)),
+        _files(filename, content, content_type=""),
+    )
+    assert form.filetype == "bdist_wheel"
+
+
+@pytest.mark.parametrize("content_type", ["image/png", "IMAGE/gif"])
+def test_content_with_an_image_type_is_refused(content_type):  # S3.11
     filename, content = WHEEL
     with pytest.raises(UploadError) as caught:
         validate_form(
