@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
@@ -57,6 +58,11 @@ def upload(request: HttpRequest) -> HttpResponse:
         response = _error(405, "Method Not Allowed: uploads are POST requests.")
         response["Allow"] = "GET, HEAD, POST"
         return response
+    # S3.1: site switches first, then authentication, before the body is read.
+    if settings.PRIVINDEX_READ_ONLY:
+        return _error(403, "Read-only mode: Uploads are temporarily disabled.")
+    if settings.PRIVINDEX_UPLOADS_DISABLED:
+        return _error(403, "New uploads are temporarily disabled.")
     # Authenticate before reading the body: bad credentials never cost an upload's disk.
     if request.auth_error:
         return unauthenticated(request.auth_error)

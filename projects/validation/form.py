@@ -78,7 +78,8 @@ def validate_form(post: QueryDict, files: MultiValueDict) -> FormData:
     (name, digests, filetype, pyversion; the first by priority), S3.5 metadata rules (local
     versions only when ``settings.PRIVINDEX_ALLOW_LOCAL_VERSIONS``), the content part (S3.11:
     present, once, with a non-image Content-Type) and S3.9 description rendering. A
-    single-value field sent twice is "'<key>' has invalid data" (S2.4). Raises
+    single-value field sent twice is "'<key>' has invalid data" (S2.4); ``attestations`` are
+    refused (S3.23: this index cannot verify them). Raises
     UploadError(400) with Warehouse's message.
     """
     values = _sanitize(post)
@@ -89,6 +90,12 @@ def validate_form(post: QueryDict, files: MultiValueDict) -> FormData:
             raise UploadError(f"{key}: Should not be a tuple.")
     name, filetype, pyversion, digests = _check_form(values)
     metadata = _form_metadata(values)
+    if "attestations" in values:
+        # S3.23: never publish provenance that was not verified; we cannot verify it.
+        raise UploadError(
+            "Invalid attestations supplied during upload: Attestations are only supported "
+            "when using Trusted Publishing"
+        )
     content = files.get("content")
     if content is None:
         raise UploadError("Upload payload does not have a file.")

@@ -384,3 +384,55 @@ def test_prohibited_names_setting(client, token, settings):  # S3.6
     response = post(client, *dists.make_wheel("reserved-name", "1.0"), token)
     assert response.status_code == 400
     assert "isn't allowed" in response.reason_phrase
+
+
+@pytest.mark.parametrize(
+    ("switch", "message"),
+    [
+        ("PRIVINDEX_READ_ONLY", "Read-only mode: Uploads are temporarily disabled."),
+        ("PRIVINDEX_UPLOADS_DISABLED", "New uploads are temporarily disabled."),
+    ],
+)
+def test_site_switches_refuse_uploads_before_anything(client, token, settings, switch, message):
+    setattr(settings, switch, True)  # S3.1
+    before = snapshot(settings)
+    response = post(client, *dists.make_wheel("switch-pkg", "1.0"), token)
+    assert response.status_code == 403
+    assert response.reason_phrase == message
+    assert snapshot(settings) == before
+    anonymous = client.post("/legacy/", {":action": "file_upload"})
+    assert anonymous.status_code == 403  # switches come before authentication, as in Warehouse
+
+
+def test_attestations_are_refused_not_ignored(client, token, settings):  # S3.23
+    before = snapshot(settings)
+    response = post(client, *dists.make_wheel("attested", "1.0"), token, attestations="[{}]")
+    assert response.status_code == 400
+    assert response.reason_phrase.startswith("Invalid attestations supplied during upload")
+    assert snapshot(settings) == before
+
+
+def test_old_releases_are_closed_when_configured(client, token, settings):  # S3.17
+    import datetime as dt
+
+    settings.PRIVINDEX_RELEASE_CLOSE_DAYS = 14
+    assert post(client, *dists.make_wheel("closing", "1.0"), token).status_code == 200
+    Release.objects.filter(project__normalized_name="closing").update(
+        created=Release.objects.get().created - dt.timedelta(days=15)
+    )
+    before = snapshot(settings)
+    response = post(client, *dists.make_sdist("closing", "1.0"), token)
+    assert response.status_code == 400
+    assert "older than 14 days is not allowed" in response.reason_phrase
+    assert snapshot(settings) == before
+    # a new release is open
+    assert post(client, *dists.make_wheel("closing", "1.1"), token).status_code == 200
+
+
+def test_files_are_stored_content_addressed(client, token, settings):  # S3.24
+    filename, content = dists.make_wheel("addressed", "1.0")
+    assert post(client, filename, content, token).status_code == 200
+    blake = hashlib.blake2b(content, digest_size=32).hexdigest()
+    key = f"{blake[:2]}/{blake[2:4]}/{blake[4:]}/{filename}"
+    assert (Path(settings.PRIVINDEX_FILES_DIR) / key).read_bytes() == content
+    assert File.objects.get(filename=filename).storage_key == key
