@@ -1,6 +1,9 @@
-"""The Celery application. Configured from Django settings (``CELERY_*``).
+"""The Celery application, configured from the Django settings named ``CELERY_*``.
 
-Without ``CELERY_BROKER_URL`` tasks run eagerly in the web process (embedded default).
+With ``CELERY_BROKER_URL`` (Redis), ``celery -A privindex worker`` stores uploaded files and
+``celery -A privindex beat`` schedules the staged-file sweeper (``docker/entrypoint.sh
+worker|beat``). Without it, tasks run in the web process on commit (the embedded default).
+Tasks are acknowledged late and given back when their worker dies, so each one is idempotent.
 """
 
 import os

@@ -1,4 +1,15 @@
-"""``/healthz``: database, broker and storage reachability."""
+"""``/healthz``: database, broker and storage reachability.
+
+Each check reports ``ok`` or ``error: <kind>`` (the broker ``in-process`` when tasks run in
+the web process). The answer is 503 only when the database is unreachable or staging is not
+writable: without those no request can be served. A broker or store outage is reported as
+``degraded`` with 200, because uploads and downloads of staged files still work then (the
+sweeper stores files once the broker and the store are back), so a load balancer must not
+take the web processes out of service for it.
+"""
+
+import os
+from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
@@ -8,6 +19,12 @@ from django.http import JsonResponse
 def _check_database() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
+    return "ok"
+
+
+def _check_staging() -> str:
+    if not os.access(Path(settings.PRIVINDEX_STAGING_DIR), os.W_OK | os.X_OK):
+        raise PermissionError("staging is not writable")
     return "ok"
 
 
@@ -24,21 +41,32 @@ def _check_broker() -> str:
 def _check_storage() -> str:
     from projects.storage import get_store
 
-    get_store().exists("healthz-probe")
+    get_store().ping()
     return "ok"
+
+
+CHECKS = (
+    ("database", _check_database, True),
+    ("staging", _check_staging, True),
+    ("broker", _check_broker, False),
+    ("storage", _check_storage, False),
+)
 
 
 def healthz(request):
     checks = {}
-    healthy = True
-    for name, check in (("database", _check_database), ("broker", _check_broker),
-                        ("storage", _check_storage)):
+    status = "ok"
+    for name, check, essential in CHECKS:
         try:
             checks[name] = check()
-        except Exception as exc:  # report, never raise: this page is for load balancers
+        except Exception as exc:
             checks[name] = f"error: {type(exc).__name__}"
-            healthy = False
-    response = JsonResponse({"status": "ok" if healthy else "unavailable", "checks": checks},
-                            status=200 if healthy else 503)
+            if essential:
+                status = "unavailable"
+            elif status == "ok":
+                status = "degraded"
+    response = JsonResponse(
+        {"status": status, "checks": checks}, status=503 if status == "unavailable" else 200
+    )
     response["Cache-Control"] = "no-store"
     return response

@@ -1,11 +1,38 @@
-"""Turn a lost database into a clear 503 instead of a traceback."""
+"""Turn a lost database into a clear 503 instead of a traceback or a 500 page.
+
+A database error in a view reaches ``process_exception``. One raised by a middleware inside
+this one (token authentication, sessions) has already been turned into a 500 by Django's
+per-middleware exception handler before it gets here; the ``got_request_exception`` signal
+marks the request so that 500 is replaced too.
+"""
 
 import logging
+import sys
 
+from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
+from django.dispatch import receiver
 from django.http import HttpResponse
 
 log = logging.getLogger(__name__)
+
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+MESSAGE = "Service temporarily unavailable: the database cannot be reached. Retry shortly."
+
+
+def unavailable() -> HttpResponse:
+    response = HttpResponse(
+        MESSAGE + "\n", status=503, content_type="text/plain; charset=utf-8", reason=MESSAGE
+    )
+    response["Retry-After"] = "5"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@receiver(got_request_exception, dispatch_uid="privindex.middleware.database_unavailable")
+def _mark_database_error(sender, request=None, **kwargs):
+    if request is not None and isinstance(sys.exc_info()[1], DATABASE_ERRORS):
+        request._database_unavailable = True
 
 
 class ServiceUnavailableMiddleware:
@@ -13,15 +40,14 @@ class ServiceUnavailableMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 500 and getattr(request, "_database_unavailable", False):
+            log.warning("database unavailable (in a middleware)")
+            return unavailable()
+        return response
 
     def process_exception(self, request, exception):
-        if isinstance(exception, (OperationalError, InterfaceError)):
+        if isinstance(exception, DATABASE_ERRORS):
             log.warning("database unavailable: %s", type(exception).__name__)
-            message = "Service temporarily unavailable: the database cannot be reached. Retry shortly."
-            response = HttpResponse(
-                message + "\n", status=503, content_type="text/plain", reason=message
-            )
-            response["Retry-After"] = "5"
-            return response
+            return unavailable()
         return None

@@ -199,16 +199,34 @@ PRIVINDEX_UPLOADS_DISABLED = env_bool("PRIVINDEX_UPLOADS_DISABLED", False)
 # Names no new project may take (besides standard-library module names), comma-separated.
 PRIVINDEX_PROHIBITED_NAMES = env_list("PRIVINDEX_PROHIBITED_NAMES", [])
 
-# Storage: "local" (files on disk) or "s3" (django-storages + boto3).
+# Storage: "local" (files on disk) or "s3" (django-storages + boto3). DESIGN 6.
 PRIVINDEX_STORAGE = os.environ.get("PRIVINDEX_STORAGE", "local")
+# Stored S3 files: 302 to a presigned URL (true) or stream through the app (false).
 PRIVINDEX_S3_REDIRECT = env_bool("PRIVINDEX_S3_REDIRECT", True)
 PRIVINDEX_PRESIGN_PRIVATE_SECONDS = env_int("PRIVINDEX_PRESIGN_PRIVATE_SECONDS", 300)
 PRIVINDEX_PRESIGN_PUBLIC_SECONDS = env_int("PRIVINDEX_PRESIGN_PUBLIC_SECONDS", 3600)
+# The endpoint clients reach for presigned URLs, when it differs from the one the app uses
+# (docker compose: the app talks to http://s3:9000, pip on the host to http://localhost:9000).
+PRIVINDEX_S3_PUBLIC_ENDPOINT_URL = os.environ.get("PRIVINDEX_S3_PUBLIC_ENDPOINT_URL") or None
+# Files above the threshold go up in parts (each part checksummed by S3).
+PRIVINDEX_S3_MULTIPART_THRESHOLD = env_int("PRIVINDEX_S3_MULTIPART_THRESHOLD", 64 * 1024**2)
+PRIVINDEX_S3_MULTIPART_CHUNKSIZE = env_int("PRIVINDEX_S3_MULTIPART_CHUNKSIZE", 16 * 1024**2)
+PRIVINDEX_S3_CONNECT_TIMEOUT = env_int("PRIVINDEX_S3_CONNECT_TIMEOUT", 5)
+PRIVINDEX_S3_READ_TIMEOUT = env_int("PRIVINDEX_S3_READ_TIMEOUT", 60)
+# Test-only: seconds to pause in the middle of an S3 upload (fault tests kill the worker there).
+PRIVINDEX_TEST_STORE_DELAY = float(os.environ.get("PRIVINDEX_TEST_STORE_DELAY") or 0)
+# django-storages names (it builds the boto3 session and client from these).
 AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
 AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
 AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or os.environ.get("AWS_DEFAULT_REGION")
 AWS_ACCESS_KEY_ID = os.environ.get("AWS_ACCESS_KEY_ID") or None
 AWS_SECRET_ACCESS_KEY = os.environ.get("AWS_SECRET_ACCESS_KEY") or None
+AWS_SESSION_TOKEN = os.environ.get("AWS_SESSION_TOKEN") or None
+AWS_S3_SESSION_PROFILE = os.environ.get("AWS_S3_SESSION_PROFILE") or None
+AWS_LOCATION = os.environ.get("AWS_LOCATION", "").strip("/")  # key prefix inside the bucket
+AWS_S3_ADDRESSING_STYLE = os.environ.get("AWS_S3_ADDRESSING_STYLE") or None  # "path" for MinIO
+AWS_S3_SIGNATURE_VERSION = os.environ.get("AWS_S3_SIGNATURE_VERSION", "s3v4")
+AWS_S3_VERIFY = env_bool("AWS_S3_VERIFY", True)
 AWS_DEFAULT_ACL = None
 AWS_QUERYSTRING_AUTH = True
 AWS_S3_FILE_OVERWRITE = False
@@ -222,18 +240,52 @@ STORAGES = {
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_IGNORE_RESULT = True
+# A task is acknowledged when it ends, and given back if its worker dies (SIGKILL, OOM).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing never waits long for a broker that is down: the upload answers, the sweeper
+# finds the file later (DESIGN 6).
 CELERY_TASK_PUBLISH_RETRY = False
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600)}
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 2)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Redis redelivers a task not acknowledged within this time: longer than the longest
+    # store (a 1 GB file) and than the longest retry countdown.
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    # How often workers look for such messages (kombu scans every interval x throttle s).
+    "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
+    "unacked_restore_throttle": env_int("CELERY_UNACKED_RESTORE_THROTTLE", 10),
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+    "socket_connect_timeout": 3,
+    # A broker gone without closing the connection must not hang a request that publishes.
+    "socket_timeout": 10,
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(
+    os.environ.get("CELERY_BEAT_SCHEDULE_FILENAME") or DATA_DIR / "celerybeat-schedule"
+)
+PRIVINDEX_SWEEP_SECONDS = env_int("PRIVINDEX_SWEEP_SECONDS", 120)
 CELERY_BEAT_SCHEDULE = {
     "sweep-staged-files": {
         "task": "projects.tasks.sweep_staged_files",
-        "schedule": env_int("PRIVINDEX_SWEEP_SECONDS", 120),
+        "schedule": PRIVINDEX_SWEEP_SECONDS,
+        # A sweep not started within its period is dropped: the next one does its work.
+        "options": {"expires": PRIVINDEX_SWEEP_SECONDS},
     },
 }
+# The sweeper re-queues files still staged after this many seconds.
+PRIVINDEX_STAGED_AGE_SECONDS = env_int("PRIVINDEX_STAGED_AGE_SECONDS", 300)
+# ...and spot-checks this many stored files per run (checkstorage checks them all).
+PRIVINDEX_SWEEP_CHECK_BATCH = env_int("PRIVINDEX_SWEEP_CHECK_BATCH", 50)
+# store_file retries with exponential backoff (2, 4, 8 ... seconds, capped), then leaves the
+# file to the sweeper.
+PRIVINDEX_STORE_MAX_RETRIES = env_int("PRIVINDEX_STORE_MAX_RETRIES", 10)
+PRIVINDEX_STORE_RETRY_BACKOFF_MAX = env_int("PRIVINDEX_STORE_RETRY_BACKOFF_MAX", 300)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

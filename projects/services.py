@@ -312,27 +312,41 @@ def _check_size_limits(project: Project, upload: FileUpload) -> None:
 def file_store(*, file_id: int) -> File | None:
     """Copy a staged file to the store, verify size and sha256, mark it stored, unstage it.
 
-    Idempotent: a file already stored is left alone (the broker may deliver twice). The
-    database transaction is not held open during the copy.
+    Idempotent: the broker may deliver twice, and two workers may race on one file. A file
+    already stored only loses a leftover staged copy; a store that already holds the right
+    bytes is not written again. No database transaction is open during the network calls,
+    and the staged copy goes only after the row says ``stored``. Raises StoreError (an
+    OSError; retry later) when the store fails or the copy does not verify, and FileLost
+    when the staged copy is gone or damaged (no retry can help).
     """
     file = File.objects.filter(pk=file_id).first()
-    if file is None or file.storage_state == StorageState.STORED:
+    if file is None:
+        return None
+    key = file.storage_key
+    if file.storage_state == StorageState.STORED:
+        storage.unstage(key)  # left behind by a worker that died after marking
         return file
     store = storage.get_store()
-    key = file.storage_key
-    staged = storage.staging_path(key)
-    if not (store.size(key) == file.size and store.sha256(key) == file.sha256):
-        if not staged.exists():
-            raise FileNotFoundError(f"staged copy of file {file.pk} is missing")
-        store.put(key, staged)
-        if store.size(key) != file.size or store.sha256(key) != file.sha256:
-            store.delete(key)
-            raise OSError(f"stored copy of file {file.pk} does not match its digest")
+    if store.verify(key, size=file.size, sha256=file.sha256) is not None:
+        staged = storage.staging_path(key)
+        try:
+            store.put(key, staged)
+        except FileNotFoundError:
+            if File.objects.filter(pk=file.pk, storage_state=StorageState.STORED).exists():
+                return File.objects.get(pk=file.pk)  # another worker finished first
+            raise storage.FileLost(
+                f"file {file.pk} ({file.filename}): staged copy missing"
+            ) from None
+        problem = store.verify(key, size=file.size, sha256=file.sha256)
+        if problem is not None:
+            if storage.check_file(file) is not None:
+                raise storage.FileLost(f"file {file.pk} ({file.filename}): staged copy damaged")
+            raise storage.StoreError(f"file {file.pk} ({file.filename}) did not verify: {problem}")
     updated = File.objects.filter(pk=file.pk, storage_state=StorageState.STAGED).update(
         storage_state=StorageState.STORED, stored_at=timezone.now()
     )
     if updated:
-        log.info("stored file %s", file.pk)
+        log.info("stored file %s (%s)", file.pk, file.filename)
     storage.unstage(key)
     file.refresh_from_db()
     return file

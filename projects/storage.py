@@ -1,7 +1,11 @@
 """Where file bytes live: staging (local disk, written by uploads) and the configured store.
 
-The store is the local file system by default, or S3 (``PRIVINDEX_STORAGE=s3``). Keys are
-content-addressed (``File.storage_key``); a key's bytes never change once written.
+The store is the local file system by default, or S3 (``PRIVINDEX_STORAGE=s3``, in
+``projects.s3``). Keys are content-addressed (``File.storage_key``); a key's bytes never change
+once written, so writing a key twice is harmless and every operation here is idempotent.
+
+Staging must be shared by the web processes (which write it) and the workers (which copy it
+to the store): one host, or a shared volume.
 """
 
 from __future__ import annotations
@@ -10,13 +14,32 @@ import hashlib
 import os
 import shutil
 import tempfile
+import time
 from functools import lru_cache
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 from django.conf import settings
 
+if TYPE_CHECKING:
+    from projects.models import File
+
 CHUNK = 1024 * 1024
+# Staged files without a database row are abandoned uploads once this old (a transaction
+# never lasts that long).
+ABANDONED_STAGED_SECONDS = 24 * 3600
+STAGED_COPY_MISSING = "staged copy missing"
+
+
+class StoreError(OSError):
+    """The store cannot be reached or refused an operation; retrying later may succeed."""
+
+
+class FileLost(Exception):
+    """A staged file cannot be stored because its staged copy is gone or damaged.
+
+    No retry can help; the file stays ``staged`` and ``checkstorage`` reports it.
+    """
 
 
 class FileStore(Protocol):
@@ -25,7 +48,17 @@ class FileStore(Protocol):
     def exists(self, key: str) -> bool: ...
     def size(self, key: str) -> int | None: ...
     def sha256(self, key: str) -> str | None: ...
+    def verify(self, key: str, *, size: int, sha256: str, deep: bool = True) -> str | None:
+        """None when the stored copy is ``size`` bytes hashing to ``sha256``, else what is
+        wrong. ``deep=False`` skips reading the bytes back where the store cannot vouch for
+        the digest itself (S3 multipart objects): only the size is compared then."""
+        ...
+
     def delete(self, key: str) -> None: ...
+    def ping(self) -> None:
+        """Raise if the store cannot be reached."""
+        ...
+
     def presigned_url(
         self, key: str, *, filename: str, expires: int, method: str = "GET"
     ) -> str | None: ...
@@ -76,8 +109,22 @@ class LocalFileStore:
         except FileNotFoundError:
             return None
 
+    def verify(self, key: str, *, size: int, sha256: str, deep: bool = True) -> str | None:
+        actual = self.size(key)
+        if actual is None:
+            return "stored copy missing"
+        if actual != size:
+            return f"stored copy has {actual} bytes, expected {size}"
+        if deep and self.sha256(key) != sha256:
+            return "stored copy has the wrong sha256"
+        return None
+
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
+
+    def ping(self) -> None:
+        if not os.access(self.root, os.W_OK | os.X_OK):
+            raise StoreError(f"{self.root} is not writable")
 
     def presigned_url(self, key: str, *, filename: str, expires: int, method: str = "GET"):
         return None  # served by the app
@@ -131,3 +178,47 @@ def unstage(storage_key: str) -> None:
         except OSError:
             break
         parent = parent.parent
+
+
+def check_file(file: File, *, deep: bool = True) -> str | None:
+    """What is wrong with ``file``'s bytes where the database says they are, or None.
+
+    A stored file is checked in the store (size, sha256); a staged file in staging. No
+    database access (safe in threads). Raises StoreError when the store cannot be asked.
+    """
+    from projects.models import StorageState
+
+    if file.storage_state == StorageState.STORED:
+        return get_store().verify(file.storage_key, size=file.size, sha256=file.sha256, deep=deep)
+    path = staging_path(file.storage_key)
+    try:
+        actual = path.stat().st_size
+    except FileNotFoundError:
+        return STAGED_COPY_MISSING  # or stored meanwhile: callers re-read the row to tell
+    if actual != file.size:
+        return f"staged copy has {actual} bytes, expected {file.size}"
+    if deep:
+        with open(path, "rb") as fh:
+            if sha256_of(fh) != file.sha256:
+                return "staged copy has the wrong sha256"
+    return None
+
+
+def old_staged_files(older_than: float) -> list[tuple[str, float]]:
+    """(storage key, age in seconds) of staged files not modified for ``older_than`` seconds.
+
+    Upload temp files (``.incoming``) are listed under their path relative to staging.
+    """
+    root = Path(settings.PRIVINDEX_STAGING_DIR)
+    now = time.time()
+    found = []
+    for dirpath, _dirnames, filenames in os.walk(root):
+        for name in filenames:
+            path = Path(dirpath) / name
+            try:
+                age = now - path.stat().st_mtime
+            except FileNotFoundError:
+                continue
+            if age >= older_than:
+                found.append((path.relative_to(root).as_posix(), age))
+    return found

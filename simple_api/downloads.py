@@ -8,7 +8,8 @@ A store that can presign (S3) gets a 302 to a short-lived URL instead, unless st
 from __future__ import annotations
 
 import re
-from typing import BinaryIO, Iterator
+from collections.abc import Iterator
+from typing import BinaryIO
 
 from django.conf import settings
 from django.http import (
@@ -114,7 +115,7 @@ class _RangeReader:
         self.fh.close()
 
 
-def _parse_range(header: str, size: int) -> tuple[int, int] | None | bool:
+def _parse_range(header: str, size: int) -> tuple[int, int] | bool | None:
     """(start, end inclusive) for one satisfiable range; None to ignore; False if unsatisfiable."""
     match = _RANGE.match(header.strip())
     if match is None:
@@ -179,14 +180,23 @@ def _file(request: HttpRequest, file: File) -> HttpResponse:
 
 
 def _presigned_redirect(file: File) -> HttpResponse | None:
-    """302 to a short-lived store URL when the store can presign and redirects are on (S5.8)."""
+    """302 to a short-lived store URL when the store can presign and redirects are on (S5.8).
+
+    Only for GET: HEAD is answered by the app from the database (size, ETag), without
+    asking the store. None (stream through the app) when the store cannot presign.
+    """
     if not settings.PRIVINDEX_S3_REDIRECT:
         return None
-    public = file.release.project.visibility == Visibility.PUBLIC
-    expires = (
-        settings.PRIVINDEX_PRESIGN_PUBLIC_SECONDS if public else settings.PRIVINDEX_PRESIGN_PRIVATE_SECONDS
-    )
-    url = storage.get_store().presigned_url(file.storage_key, filename=file.filename, expires=expires)
+    if file.release.project.visibility == Visibility.PUBLIC:
+        expires = settings.PRIVINDEX_PRESIGN_PUBLIC_SECONDS
+    else:
+        expires = settings.PRIVINDEX_PRESIGN_PRIVATE_SECONDS  # minutes: access may be revoked
+    try:
+        url = storage.get_store().presigned_url(
+            file.storage_key, filename=file.filename, expires=expires
+        )
+    except OSError:
+        return None  # e.g. no credentials to sign with: streaming reports the outage
     if url is None:
         return None
     response = HttpResponseRedirect(url)  # 302: never cache an expiring target (S5.8)
