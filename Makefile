@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= 2
 # The test suite runs on PostgreSQL (pytest-django creates and drops test_<name>).
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/privindex
-TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
+
 
 .PHONY: run test install install-dev migrate lint bench clean
 
@@ -38,7 +38,7 @@ run: $(VENV)/.installed
 		--access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 
 test: $(VENV)/.installed-dev
-	DATABASE_URL=$(TEST_DATABASE_URL) PRIVINDEX_TEST_BROKER_URL=$(TEST_BROKER_URL) \
+	DATABASE_URL=$(TEST_DATABASE_URL) \
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev

@@ -48,7 +48,8 @@ def database_from_url(url: str) -> dict:
             "PORT": str(parts.port or ""),
             "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60),
             "CONN_HEALTH_CHECKS": True,
-            "OPTIONS": options,
+            # Fail fast when the server is unreachable instead of hanging requests.
+            "OPTIONS": {"connect_timeout": 5, **options},
             "TEST": {"NAME": os.environ.get("DATABASE_TEST_NAME") or None},
         }
     raise ValueError(f"DATABASE_URL scheme {parts.scheme!r} is not supported")
@@ -181,7 +182,12 @@ PRIVINDEX_STAGING_DIR = Path(os.environ.get("PRIVINDEX_STAGING_DIR", DATA_DIR / 
 PRIVINDEX_FILES_DIR = Path(os.environ.get("PRIVINDEX_FILES_DIR", DATA_DIR / "files"))
 # Upload temp files live beside staging, so staging a file is a rename, not a copy.
 FILE_UPLOAD_TEMP_DIR = str(PRIVINDEX_STAGING_DIR / ".incoming")
-for _directory in (DATA_DIR, PRIVINDEX_STAGING_DIR, PRIVINDEX_FILES_DIR, Path(FILE_UPLOAD_TEMP_DIR)):
+for _directory in (
+    DATA_DIR,
+    PRIVINDEX_STAGING_DIR,
+    PRIVINDEX_FILES_DIR,
+    Path(FILE_UPLOAD_TEMP_DIR),
+):
     _directory.mkdir(parents=True, exist_ok=True)
 # Largest file accepted while streaming; per-project limits apply under it (S3.12).
 PRIVINDEX_MAX_FILE_SIZE = env_int("PRIVINDEX_MAX_FILE_SIZE", 1024**3)

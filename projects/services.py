@@ -48,8 +48,14 @@ class ServiceError(ValueError):
         self.status = status
 
 
-def _event(action: str, *, principal: Principal | None = None, actor: User | None = None,
-           project: Project | None = None, **data: Any) -> Event:
+def _event(
+    action: str,
+    *,
+    principal: Principal | None = None,
+    actor: User | None = None,
+    project: Project | None = None,
+    **data: Any,
+) -> Event:
     token: Token | None = principal.token if principal is not None else None
     user = actor if actor is not None else (principal.user if principal is not None else None)
     return Event.objects.create(action=action, actor=user, token=token, project=project, data=data)
@@ -127,14 +133,25 @@ def project_create(
         raise ServiceError(f"The name '{name}' conflicts with an existing project.", 409) from None
     if principal.user is not None:
         ProjectRole.objects.create(project=project, user=principal.user, role=ProjectRoleName.OWNER)
-    _event("project:create", principal=principal, project=project, name=name,
-           visibility=visibility, organization=organization.name if organization else None)
+    _event(
+        "project:create",
+        principal=principal,
+        project=project,
+        name=name,
+        visibility=visibility,
+        organization=organization.name if organization else None,
+    )
     return project
 
 
 @transaction.atomic
-def project_visibility_set(*, project: Project, visibility: str, actor: User | None = None,
-                           principal: Principal | None = None) -> Project:
+def project_visibility_set(
+    *,
+    project: Project,
+    visibility: str,
+    actor: User | None = None,
+    principal: Principal | None = None,
+) -> Project:
     """Make ``project`` public or private. Raises ServiceError on an unknown value."""
     if visibility not in Visibility.values:
         raise ServiceError(f"Visibility must be one of {', '.join(Visibility.values)}.")
@@ -142,34 +159,64 @@ def project_visibility_set(*, project: Project, visibility: str, actor: User | N
         previous = project.visibility
         project.visibility = visibility
         project.save(update_fields=["visibility"])
-        _event("project:visibility", principal=principal, actor=actor, project=project,
-               previous=previous, visibility=visibility)
+        _event(
+            "project:visibility",
+            principal=principal,
+            actor=actor,
+            project=project,
+            previous=previous,
+            visibility=visibility,
+        )
     return project
 
 
 @transaction.atomic
-def project_status_set(*, project: Project, status: str, reason: str = "",
-                       actor: User | None = None, principal: Principal | None = None) -> Project:
+def project_status_set(
+    *,
+    project: Project,
+    status: str,
+    reason: str = "",
+    actor: User | None = None,
+    principal: Principal | None = None,
+) -> Project:
     """Set the PEP 792 status marker. Raises ServiceError on an unknown status."""
     if status not in ProjectStatus.values:
         raise ServiceError(f"Status must be one of {', '.join(ProjectStatus.values)}.")
     project.status = status
     project.status_reason = reason
     project.save(update_fields=["status", "status_reason"])
-    _event("project:status", principal=principal, actor=actor, project=project,
-           status=status, reason=reason)
+    _event(
+        "project:status",
+        principal=principal,
+        actor=actor,
+        project=project,
+        status=status,
+        reason=reason,
+    )
     return project
 
 
 @transaction.atomic
-def release_yank_set(*, release: Release, yanked: bool, reason: str = "",
-                     actor: User | None = None, principal: Principal | None = None) -> Release:
+def release_yank_set(
+    *,
+    release: Release,
+    yanked: bool,
+    reason: str = "",
+    actor: User | None = None,
+    principal: Principal | None = None,
+) -> Release:
     """Yank (``yanked=True``) or un-yank a release (PEP 592)."""
     release.yanked = yanked
     release.yanked_reason = reason if yanked else ""
     release.save(update_fields=["yanked", "yanked_reason"])
-    _event("release:yank" if yanked else "release:unyank", principal=principal, actor=actor,
-           project=release.project, version=release.version, reason=reason)
+    _event(
+        "release:yank" if yanked else "release:unyank",
+        principal=principal,
+        actor=actor,
+        project=release.project,
+        version=release.version,
+        reason=reason,
+    )
     return release
 
 
@@ -209,8 +256,9 @@ def release_file_upload(
     """
     from projects.tasks import enqueue_store
 
-    key = f"{upload.blake2_256[:2]}/{upload.blake2_256[2:4]}/{upload.blake2_256[4:]}/{upload.filename}"
-    staged = storage.stage(upload.path, key)
+    b2 = upload.blake2_256
+    key = f"{b2[:2]}/{b2[2:4]}/{b2[4:]}/{upload.filename}"
+    storage.stage(upload.path, key)
     try:
         with transaction.atomic():
             if project is None:
@@ -222,7 +270,8 @@ def release_file_upload(
                 )
             else:
                 project = Project.objects.select_for_update().get(pk=project.pk)
-                if project.name != upload.name and canonicalize_name(upload.name) == project.normalized_name:
+                spelled = canonicalize_name(upload.name) == project.normalized_name
+                if project.name != upload.name and spelled:
                     project.name = upload.name  # S3.8: the newest spelling wins
                     project.save(update_fields=["name"])
             release = _release_for(project, upload)
@@ -256,13 +305,33 @@ def release_file_upload(
             )
             if upload.core_metadata is not None:
                 CoreMetadata.objects.create(file=file, content=upload.core_metadata)
-            _event("file:upload", principal=principal, project=project,
-                   filename=upload.filename, version=release.version, sha256=upload.sha256)
+            _event(
+                "file:upload",
+                principal=principal,
+                project=project,
+                filename=upload.filename,
+                version=release.version,
+                sha256=upload.sha256,
+            )
             transaction.on_commit(lambda: enqueue_store(file.pk), robust=True)
     except BaseException:
-        storage.unstage(key)
+        _unstage_unless_committed(key, upload.blake2_256)
         raise
     return file
+
+
+def _unstage_unless_committed(key: str, blake2_256: str) -> None:
+    """Remove a staged copy no row refers to. A failed COMMIT may still have committed, and a
+    concurrent identical upload shares the staging path: if a row exists, the bytes stay. If
+    the database cannot tell, they stay too; the sweeper removes staged copies nobody needs."""
+    from django.db import DatabaseError
+
+    try:
+        committed = File.objects.filter(blake2_256=blake2_256).exists()
+    except DatabaseError:
+        return
+    if not committed:
+        storage.unstage(key)
 
 
 def _release_for(project: Project, upload: FileUpload) -> Release:
@@ -284,7 +353,8 @@ def _check_release_rules(release: Release, upload: FileUpload) -> None:
     if upload.packagetype == "sdist" and release.files.filter(packagetype="sdist").exists():
         raise ServiceError("Only one sdist may be uploaded per release.")
     days = settings.PRIVINDEX_RELEASE_CLOSE_DAYS
-    if days and release.files.exists() and release.created < timezone.now() - timezone.timedelta(days=days):
+    closed_before = timezone.now() - timezone.timedelta(days=days)
+    if days and release.created < closed_before and release.files.exists():
         raise ServiceError(
             f"Uploading new files to releases older than {days} days is not allowed."
         )
@@ -353,22 +423,35 @@ def file_store(*, file_id: int) -> File | None:
 
 
 @transaction.atomic
-def project_role_set(*, project: Project, user: User, role: str, actor: User | None = None,
-                     principal: Principal | None = None) -> ProjectRole:
+def project_role_set(
+    *,
+    project: Project,
+    user: User,
+    role: str,
+    actor: User | None = None,
+    principal: Principal | None = None,
+) -> ProjectRole:
     """Give ``user`` ``role`` on ``project`` (replacing any role they had)."""
     if role not in ProjectRoleName.values:
         raise ServiceError(f"Role must be one of {', '.join(ProjectRoleName.values)}.")
     project_role, _ = ProjectRole.objects.update_or_create(
         project=project, user=user, defaults={"role": role}
     )
-    _event("project:role-set", principal=principal, actor=actor, project=project,
-           user=user.username, role=role)
+    _event(
+        "project:role-set",
+        principal=principal,
+        actor=actor,
+        project=project,
+        user=user.username,
+        role=role,
+    )
     return project_role
 
 
 @transaction.atomic
-def project_role_remove(*, project: Project, user: User, actor: User | None = None,
-                        principal: Principal | None = None) -> None:
+def project_role_remove(
+    *, project: Project, user: User, actor: User | None = None, principal: Principal | None = None
+) -> None:
     """Remove ``user``'s direct role. Refuses to remove the last owner of a project
     that has no organization (it would become unmanageable)."""
     role = ProjectRole.objects.filter(project=project, user=user).first()
@@ -383,13 +466,20 @@ def project_role_remove(*, project: Project, user: User, actor: User | None = No
     ):
         raise ServiceError("A project needs at least one owner.", 409)
     role.delete()
-    _event("project:role-remove", principal=principal, actor=actor, project=project,
-           user=user.username)
+    _event(
+        "project:role-remove", principal=principal, actor=actor, project=project, user=user.username
+    )
 
 
 @transaction.atomic
-def team_project_role_set(*, project: Project, team, role: str, actor: User | None = None,
-                          principal: Principal | None = None) -> TeamProjectRole:
+def team_project_role_set(
+    *,
+    project: Project,
+    team,
+    role: str,
+    actor: User | None = None,
+    principal: Principal | None = None,
+) -> TeamProjectRole:
     """Give a team of the project's organization ``role`` on ``project``."""
     if role not in ProjectRoleName.values:
         raise ServiceError(f"Role must be one of {', '.join(ProjectRoleName.values)}.")
@@ -398,6 +488,12 @@ def team_project_role_set(*, project: Project, team, role: str, actor: User | No
     team_role, _ = TeamProjectRole.objects.update_or_create(
         project=project, team=team, defaults={"role": role}
     )
-    _event("project:team-role-set", principal=principal, actor=actor, project=project,
-           team=team.name, role=role)
+    _event(
+        "project:team-role-set",
+        principal=principal,
+        actor=actor,
+        project=project,
+        team=team.name,
+        role=role,
+    )
     return team_role

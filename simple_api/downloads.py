@@ -35,7 +35,9 @@ def _cache_headers(response: HttpResponse, file: File) -> None:
     public = file.release.project.visibility == Visibility.PUBLIC
     # S5.10: immutable bytes; private files only in the client's own cache.
     response["Cache-Control"] = (
-        "public, max-age=365000000, immutable" if public else "private, max-age=365000000, immutable"
+        "public, max-age=365000000, immutable"
+        if public
+        else "private, max-age=365000000, immutable"
     )
     response["Vary"] = READ_VARY
 
@@ -151,7 +153,9 @@ def _file(request: HttpRequest, file: File) -> HttpResponse:
     status = 200
     range_header = request.META.get("HTTP_RANGE")
     if_range = request.META.get("HTTP_IF_RANGE")
-    if range_header and (if_range is None or if_range.strip() in (etag, http_date(file.upload_time.timestamp()))):
+    if range_header and (
+        if_range is None or if_range.strip() in (etag, http_date(file.upload_time.timestamp()))
+    ):
         parsed = _parse_range(range_header, size)
         if parsed is False:
             response = message_response(416, "Requested range not satisfiable.")

@@ -216,8 +216,9 @@ def test_bad_credentials_are_refused_before_any_redirect(client, index):  # S4.9
 
 
 @pytest.mark.parametrize("caller", ["anonymous", "read-other-user", "read-restricted-elsewhere"])
-def test_private_and_unknown_names_cost_the_same_queries(client, index, caller,
-                                                         django_assert_max_num_queries):
+def test_private_and_unknown_names_cost_the_same_queries(
+    client, index, caller, django_assert_max_num_queries
+):
     """S4.12 asks for similar timing: the work done must not depend on existence."""
     headers = _credentials(caller, index)
     client.get("/simple/", **headers)  # first use of a token writes last_used

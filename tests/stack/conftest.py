@@ -21,12 +21,6 @@ from tests.stack.stack import Moto, PgServer, Redis, Stack, prepare_database, wa
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
 
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "stack: starts gunicorn, Celery, Redis, moto (and PostgreSQL) as processes"
-    )
-
-
 def pytest_sessionfinish(session, exitstatus):
     kill_all()
 

@@ -104,7 +104,7 @@ class Command(BaseCommand):
         iterator = files.iterator(chunk_size=BATCH)
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             while batch := list(islice(iterator, BATCH)):
-                for file, problem in zip(batch, pool.map(check, batch)):
+                for file, problem in zip(batch, pool.map(check, batch), strict=True):
                     if problem == storage.STAGED_COPY_MISSING:
                         # Stored meanwhile? The copy goes only once the row says stored.
                         file.refresh_from_db(fields=["storage_state"])

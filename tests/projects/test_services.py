@@ -1,0 +1,22 @@
+"""Service edge cases not reachable through the endpoint's normal flow."""
+
+from projects import services, storage
+from tests import factories
+
+
+def test_failed_upload_keeps_staged_bytes_that_a_committed_row_needs(db, settings):
+    """A COMMIT that fails on the wire may have committed, and identical concurrent uploads
+    share a staging path: the staged copy goes only when no row refers to it."""
+    file = factories.FileFactory(storage_state="staged")
+    path = storage.staging_path(file.storage_key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"bytes")
+    services._unstage_unless_committed(file.storage_key, file.blake2_256)
+    assert path.exists()
+    file.delete()
+    services._unstage_unless_committed(file.storage_key, file.blake2_256)
+    assert not path.exists()
+
+
+def test_ultranormalized_names_fold_confusables():  # S3.6
+    assert services.ultranormalize_name("Foo.Bar_l-i") == services.ultranormalize_name("f00bar11")
