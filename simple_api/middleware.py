@@ -7,9 +7,13 @@ treated as anonymous (that would send pip and uv on to another index; S4.10).
 
 import base64
 import binascii
+import logging
 
+from privindex.middleware import DATABASE_ERRORS, unavailable
 from projects.access import Principal
 from tokens.services import token_authenticate
+
+log = logging.getLogger(__name__)
 
 INVALID = "Invalid or non-existent authentication information."
 PASSWORDS = (
@@ -47,11 +51,19 @@ class TokenAuthenticationMiddleware:
 
     def __call__(self, request):
         request.auth_error = None
+        try:
+            self._authenticate(request)
+        except DATABASE_ERRORS:
+            # Answer here: raised from a middleware, Django would log a traceback per request.
+            log.warning("database unavailable while authenticating")
+            return unavailable()
+        return self.get_response(request)
+
+    def _authenticate(self, request) -> None:
         header = request.META.get("HTTP_AUTHORIZATION")
         if header is None:
-            user = getattr(request, "user", None)
-            request.principal = Principal(user=user)
-            return self.get_response(request)
+            request.principal = Principal(user=getattr(request, "user", None))
+            return
         raw, error = credentials_from_header(header)
         token = token_authenticate(raw) if raw else None
         if token is None:
@@ -59,4 +71,3 @@ class TokenAuthenticationMiddleware:
             request.principal = Principal()
         else:
             request.principal = Principal(token=token)
-        return self.get_response(request)

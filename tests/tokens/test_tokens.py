@@ -139,3 +139,19 @@ def test_tokens_never_reach_the_logs(client, owner, caplog):
 
 def test_user_factory_is_usable(db):
     assert factories.UserFactory().check_password("correct horse battery")
+
+
+def test_database_loss_while_authenticating_is_a_clean_503(client, owner, monkeypatch, caplog):
+    from django.db import OperationalError
+
+    issued = token_issue(user=owner, scopes=["read"])
+
+    def down(raw):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr("simple_api.middleware.token_authenticate", down)
+    response = client.get("/simple/", HTTP_AUTHORIZATION=_basic("__token__", issued.secret))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "Traceback" not in caplog.text
+    assert all(r.exc_info is None for r in caplog.records)  # one line each, no traceback
