@@ -156,6 +156,7 @@ class Principal:
         return result
 
 
+_ANONYMOUS = Principal()
 # Stands in for a missing project in the timing-equalising lookup; id 0 matches no row.
 _NO_PROJECT = Project(id=0, organization_id=0, visibility=Visibility.PRIVATE)
 
@@ -264,6 +265,12 @@ def _decide_create(principal: Principal, organization: Organization | None) -> D
         Denial.FORBIDDEN,
         f"You may not create projects in the organization '{target.name}'.",
     )
+
+
+def readable_by_anyone(project: Project) -> bool:
+    """May an anonymous caller read ``project``? Decides shared caching (``public`` vs
+    ``private``) and presigned URL lifetimes; never a substitute for ``decide``."""
+    return _can_read(_ANONYMOUS, project)
 
 
 def creation_organization(principal: Principal) -> Organization | None:

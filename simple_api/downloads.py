@@ -22,8 +22,8 @@ from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
 from projects import selectors, storage
-from projects.access import Action, decide
-from projects.models import CoreMetadata, File, StorageState, Visibility
+from projects.access import Action, decide, readable_by_anyone
+from projects.models import CoreMetadata, File, StorageState
 from simple_api.responses import READ_VARY, credentials_error, deny, message_response, not_found
 
 CHUNK = 256 * 1024
@@ -32,7 +32,7 @@ _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
 def _cache_headers(response: HttpResponse, file: File) -> None:
-    public = file.release.project.visibility == Visibility.PUBLIC
+    public = readable_by_anyone(file.release.project)
     # S5.10: immutable bytes; private files only in the client's own cache.
     response["Cache-Control"] = (
         "public, max-age=365000000, immutable"
@@ -191,7 +191,7 @@ def _presigned_redirect(file: File) -> HttpResponse | None:
     """
     if not settings.PRIVINDEX_S3_REDIRECT:
         return None
-    if file.release.project.visibility == Visibility.PUBLIC:
+    if readable_by_anyone(file.release.project):
         expires = settings.PRIVINDEX_PRESIGN_PUBLIC_SECONDS
     else:
         expires = settings.PRIVINDEX_PRESIGN_PRIVATE_SECONDS  # minutes: access may be revoked

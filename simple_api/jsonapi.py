@@ -13,8 +13,8 @@ from django.views.decorators.http import require_safe
 from packaging.version import InvalidVersion, Version
 
 from projects import selectors
-from projects.access import Action, decide
-from projects.models import File, Project, Release, Visibility
+from projects.access import Action, decide, readable_by_anyone
+from projects.models import File, Project, Release
 from simple_api.responses import READ_VARY, credentials_error, deny, not_found
 
 
@@ -118,7 +118,7 @@ def _answer(request: HttpRequest, name: str, version: str | None) -> HttpRespons
     response = JsonResponse(payload)
     response["Vary"] = READ_VARY
     response["Cache-Control"] = (
-        "public, max-age=600" if project.visibility == Visibility.PUBLIC else "private, max-age=600"
+        "public, max-age=600" if readable_by_anyone(project) else "private, max-age=600"
     )
     return response
 

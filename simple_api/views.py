@@ -10,8 +10,7 @@ from django.views.decorators.http import require_safe
 from packaging.utils import canonicalize_name
 
 from projects import selectors
-from projects.access import Action, Denial, decide
-from projects.models import Visibility
+from projects.access import Action, Denial, decide, readable_by_anyone
 from simple_api import negotiation, pages
 from simple_api.responses import READ_VARY, credentials_error, deny, message_response
 
@@ -111,4 +110,4 @@ def detail(request: HttpRequest, name: str) -> HttpResponse:
         body = pages.detail_json(project, files, versions, file_prefix)
     else:
         body = pages.detail_html(project, files, file_prefix)
-    return _page(request, body, content_type, public=project.visibility == Visibility.PUBLIC)
+    return _page(request, body, content_type, public=readable_by_anyone(project))
