@@ -45,7 +45,8 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 
 bench: $(VENV)/.installed-dev
-	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python bench/run.py
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/upload_memory.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
