@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet, Value
+from django.db.models import F, Q, QuerySet, Value
 
 from accounts.models import OrganizationMember, OrganizationRole, Visibility
 from projects.models import Project, ProjectRole, ProjectRoleName, ProjectStatus, TeamProjectRole
@@ -131,7 +131,13 @@ class Principal:
         )
         via_team = (
             TeamProjectRole.objects.filter(
-                project_id=project.id, team__memberships__user_id=self.user.id
+                project_id=project.id,
+                team__memberships__user_id=self.user.id,
+                # A team counts only inside the project's own, active organization, and only
+                # for users who are still members of it.
+                team__organization_id=project.organization_id,
+                team__organization__is_active=True,
+                team__organization__members__user_id=self.user.id,
             )
             .annotate(kind=Value("p"))
             .values_list("kind", "role")
@@ -297,9 +303,12 @@ def projects_visible_to(principal: Principal) -> QuerySet[Project]:
         private = (
             Q(id__in=ProjectRole.objects.filter(user_id=user.id).values("project_id"))
             | Q(
-                id__in=TeamProjectRole.objects.filter(team__memberships__user_id=user.id).values(
-                    "project_id"
-                )
+                id__in=TeamProjectRole.objects.filter(
+                    team__memberships__user_id=user.id,
+                    team__organization_id=F("project__organization_id"),
+                    team__organization__is_active=True,
+                    team__organization__members__user_id=user.id,
+                ).values("project_id")
             )
             | Q(
                 organization_id__in=OrganizationMember.objects.filter(

@@ -34,9 +34,12 @@ def world(request, db):
     for role in ("owner", "manager", "member"):
         members[role] = factories.OrganizationMemberFactory(organization=org, role=role).user
     foreign = factories.OrganizationMemberFactory(organization=other_org, role="owner").user
+    # Team users are organization members too: a team counts only for current members.
     team_reader = factories.TeamMemberFactory(team=factories.TeamFactory(organization=org)).user
+    factories.OrganizationMemberFactory(organization=org, user=team_reader, role="member")
     factories.TeamProjectRoleFactory(project=project, team=team_reader.teams.get(), role="reader")
     team_maint = factories.TeamMemberFactory(team=factories.TeamFactory(organization=org)).user
+    factories.OrganizationMemberFactory(organization=org, user=team_maint, role="member")
     factories.TeamProjectRoleFactory(
         project=project, team=team_maint.teams.get(), role="maintainer"
     )
@@ -258,3 +261,23 @@ def test_role_lookup_is_one_query_whatever_the_number_of_roles(db, django_assert
     with django_assert_num_queries(1):
         assert decide(principal, Action.READ, project)
         assert not decide(principal, Action.UPLOAD, project)
+
+
+@pytest.mark.parametrize("how", ["org-inactive", "left-org", "team-of-other-org"])
+def test_team_roles_need_a_live_membership_in_the_projects_org(db, how):
+    org = factories.OrganizationFactory()
+    project = factories.ProjectFactory(organization=org, visibility="private")
+    team_org = factories.OrganizationFactory() if how == "team-of-other-org" else org
+    team = factories.TeamFactory(organization=team_org)
+    user = factories.UserFactory()
+    factories.TeamMemberFactory(team=team, user=user)
+    factories.TeamProjectRoleFactory(project=project, team=team, role="maintainer")
+    if how != "left-org":
+        factories.OrganizationMemberFactory(organization=team_org, user=user, role="member")
+    if how == "org-inactive":
+        org.is_active = False
+        org.save()
+    principal = Principal(user=user)
+    assert decide(principal, Action.READ, project).denial == N
+    assert decide(principal, Action.UPLOAD, project).denial == F
+    assert project not in projects_visible_to(principal)
