@@ -51,3 +51,25 @@ class ServiceUnavailableMiddleware:
             log.warning("database unavailable: %s", type(exception).__name__)
             return unavailable()
         return None
+
+
+class RejectNulMiddleware:
+    """No name, version, filename or search term holds a NUL byte, and PostgreSQL refuses
+    them in text: answer before any lookup. A path gets the ordinary 404 (so nothing is told
+    apart), a query string a 400."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info:
+            from simple_api.responses import not_found
+
+            return not_found()
+        if "%00" in request.META.get("QUERY_STRING", "").lower():
+            return HttpResponse(
+                "Bad request: NUL byte in the query string.\n",
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)

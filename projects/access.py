@@ -189,14 +189,9 @@ def decide(
     ``require_authentication`` is for surfaces where every anonymous request is challenged
     (``/auth/simple/``). ``organization`` is where a CREATE would put the new project.
     """
-    if principal.is_anonymous and (require_authentication or action != Action.READ):
-        return Decision(False, Denial.UNAUTHENTICATED, "Authentication required.")
-    if not principal.has_scope(ACTION_SCOPE[action]):
-        return Decision(
-            False,
-            Denial.FORBIDDEN,
-            f"The token does not have the '{ACTION_SCOPE[action]}' scope.",
-        )
+    early = precheck(principal, action, require_authentication=require_authentication)
+    if not early:
+        return early
     if action == Action.CREATE:
         return _decide_create(principal, organization)
     if project is None:
@@ -239,6 +234,25 @@ def decide(
             False,
             Denial.FORBIDDEN,
             f"Project '{project.name}' is {project.status}: uploads are not allowed.",
+        )
+    return ALLOW
+
+
+def precheck(
+    principal: Principal, action: Action, *, require_authentication: bool = False
+) -> Decision:
+    """The part of ``decide`` that depends on the principal alone: authentication and scope.
+
+    Surfaces ask it before anything that looks at names (a redirect, a listing), so the
+    answer to bad or insufficient credentials never depends on what exists (S4.9).
+    """
+    if principal.is_anonymous and (require_authentication or action != Action.READ):
+        return Decision(False, Denial.UNAUTHENTICATED, "Authentication required.")
+    if not principal.has_scope(ACTION_SCOPE[action]):
+        return Decision(
+            False,
+            Denial.FORBIDDEN,
+            f"The token does not have the '{ACTION_SCOPE[action]}' scope.",
         )
     return ALLOW
 

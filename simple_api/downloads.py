@@ -28,7 +28,8 @@ from simple_api.responses import READ_VARY, credentials_error, deny, message_res
 
 CHUNK = 256 * 1024
 METADATA_SUFFIX = ".metadata"
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# At most 18 digits: larger numbers are not byte offsets (and int() refuses >4300 digits).
+_RANGE = re.compile(r"^bytes=([0-9]{0,18})-([0-9]{0,18})$")
 
 
 def _cache_headers(response: HttpResponse, file: File) -> None:

@@ -6,7 +6,6 @@ treated as anonymous (that would send pip and uv on to another index; S4.10).
 """
 
 import base64
-import binascii
 import logging
 
 from privindex.middleware import DATABASE_ERRORS, unavailable
@@ -33,7 +32,7 @@ def credentials_from_header(header: str) -> tuple[str | None, str | None]:
         return None, INVALID
     try:
         decoded = base64.b64decode(value, validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError):  # binascii.Error; non-ASCII input
         return None, INVALID
     username, sep, password = decoded.partition(":")
     if not sep:

@@ -13,7 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.db import IntegrityError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 
@@ -82,6 +82,8 @@ def upload(request: HttpRequest) -> HttpResponse:
         return _error(400, "Too many form fields.")
     except (MultiPartParserError, SuspiciousOperation) as exc:
         return _error(400, f"Malformed upload request: {exc}")
+    except UnreadablePostError:
+        return _error(400, "The upload was interrupted before the request body was complete.")
     try:
         return _handle(request, principal, post, files, handler, raw_names)
     finally:
@@ -90,6 +92,9 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 
 def _handle(request, principal, post, files, handler, raw_names) -> HttpResponse:
+    # First: once the file was too large, fields after it (":action" too) were never read.
+    if handler.too_large:
+        return _error(400, f"File too large. Limit is {handler.max_size // 1024**2} MB.")
     action = post.get(":action", "")
     if action in ("submit", "submit_pkg_info"):
         return _error(
@@ -105,8 +110,6 @@ def _handle(request, principal, post, files, handler, raw_names) -> HttpResponse
         )
     if action != "file_upload":
         return HttpResponse(INFO_PAGE.format(url=request.build_absolute_uri()))
-    if handler.too_large:
-        return _error(400, f"File too large. Limit is {handler.max_size // 1024**2} MB.")
     try:
         form = validation.validate_form(post, files)
     except validation.UploadError as exc:

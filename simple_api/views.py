@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from urllib.parse import quote
 
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import get_script_prefix
@@ -10,7 +11,7 @@ from django.views.decorators.http import require_safe
 from packaging.utils import canonicalize_name
 
 from projects import selectors
-from projects.access import Action, Denial, decide, readable_by_anyone
+from projects.access import Action, decide, precheck, readable_by_anyone
 from simple_api import negotiation, pages
 from simple_api.responses import READ_VARY, credentials_error, deny, message_response
 
@@ -63,10 +64,10 @@ def index(request: HttpRequest) -> HttpResponse:
     if (error := credentials_error(request)) is not None:
         return error
     principal = request.principal
-    decision = decide(
-        principal, Action.READ, None, require_authentication=_requires_authentication(request)
+    decision = precheck(
+        principal, Action.READ, require_authentication=_requires_authentication(request)
     )
-    if decision.denial is not None and decision.denial != Denial.NOT_FOUND:
+    if not decision:
         return deny(decision)
     content_type = _negotiate(request)
     if content_type is None:
@@ -83,16 +84,21 @@ def index(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, name: str) -> HttpResponse:
     if (error := credentials_error(request)) is not None:
         return error
+    principal = request.principal
+    early = precheck(
+        principal, Action.READ, require_authentication=_requires_authentication(request)
+    )
+    if not early:
+        return deny(early)
     normalized = canonicalize_name(name)
     if name != normalized:
         # S1.4: redirect any spelling to the normalized URL, keeping ?format=.
-        location = f"{_prefix(request)}{normalized}/"
+        location = f"{_prefix(request)}{quote(normalized)}/"
         if request.META.get("QUERY_STRING"):
             location += "?" + request.META["QUERY_STRING"]
         response = HttpResponsePermanentRedirect(location)
         response["Vary"] = READ_VARY
         return response
-    principal = request.principal
     project = selectors.project_get(name=normalized)
     decision = decide(
         principal, Action.READ, project, require_authentication=_requires_authentication(request)
