@@ -12,6 +12,7 @@ from rest_framework.settings import api_settings
 from accounts.models import Visibility
 from api.permissions import BadRequest
 from projects.models import Project, ProjectRoleName, ProjectStatus
+from projects.selectors import project_offers_files
 from tokens.models import Scope, Token
 
 MAX_EXPIRY_DAYS = 3650
@@ -98,7 +99,12 @@ class ReleaseSummarySerializer(serializers.Serializer):
 class ReleaseSerializer(ReleaseSummarySerializer):
     requires_python = serializers.CharField()
     summary = serializers.CharField()
-    files = FileSerializer(many=True)
+    files = serializers.SerializerMethodField()
+
+    def get_files(self, release) -> list:
+        if not project_offers_files(self.context["project"]):
+            return []  # a quarantined project offers no files on any surface (S1.42)
+        return FileSerializer(release.files.all(), many=True, context=self.context).data
 
 
 class TokenSerializer(serializers.Serializer):

@@ -70,12 +70,14 @@ _FILE_ROW_FIELDS = (
 )  # fmt: skip
 
 
-def project_files_list(*, project: Project) -> list[FileRow]:
-    """The files offered on the project's simple page (one query).
+def project_offers_files(project: Project) -> bool:
+    """A quarantined project offers no distributions on any surface (S1.42)."""
+    return project.status != ProjectStatus.QUARANTINED
 
-    A quarantined project offers no files (S1.42).
-    """
-    if project.status == ProjectStatus.QUARANTINED:
+
+def project_files_list(*, project: Project) -> list[FileRow]:
+    """The files offered on the project's simple page (one query)."""
+    if not project_offers_files(project):
         return []
     rows = (
         File.objects.filter(release__project_id=project.pk)
@@ -109,5 +111,8 @@ def release_get(*, project: Project, version: str) -> Release | None:
 
 
 def file_get(*, filename: str) -> File | None:
-    """A file with its release and project (one query)."""
-    return File.objects.select_related("release__project").filter(filename=filename).first()
+    """A file that is offered for download, with its release and project (one query)."""
+    file = File.objects.select_related("release__project").filter(filename=filename).first()
+    if file is None or not project_offers_files(file.release.project):
+        return None
+    return file

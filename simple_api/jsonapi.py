@@ -92,6 +92,11 @@ def _answer(request: HttpRequest, name: str, version: str | None) -> HttpRespons
         return deny(decision)
     assert project is not None
     releases = selectors.release_list(project=project)
+    offered = selectors.project_offers_files(project)  # quarantine hides every file (S1.42)
+
+    def files_of(release: Release) -> list[dict]:
+        return [_file_entry(request, f, release) for f in release.files.all()] if offered else []
+
     if version is not None:
         chosen = selectors.release_get(project=project, version=version)
         if chosen is None:
@@ -101,12 +106,10 @@ def _answer(request: HttpRequest, name: str, version: str | None) -> HttpRespons
         ordered = sorted(releases, key=_version_key)
         unyanked = [r for r in ordered if not r.yanked]
         chosen = (unyanked or ordered or [None])[-1]
-        releases_payload = {
-            r.version: [_file_entry(request, f, r) for f in r.files.all()] for r in ordered
-        }
+        releases_payload = {r.version: files_of(r) for r in ordered}
     by_id = {r.pk: r for r in releases}
     current = by_id.get(chosen.pk) if chosen is not None else None
-    urls = [_file_entry(request, f, current) for f in current.files.all()] if current else []
+    urls = files_of(current) if current else []
     payload = {
         "info": _info(request, project, chosen),
         "last_serial": 0,

@@ -74,4 +74,14 @@ class ProjectDetail(PrincipalView):
                     )
         except services.ServiceError as exc:
             raise ServiceFailure(exc) from None
+        if not decide(principal, Action.READ, project):
+            # A manage-only token learns what it changed, not the project's releases.
+            return Response(
+                {
+                    "name": project.name,
+                    "visibility": project.visibility,
+                    "status": project.status,
+                    "status_reason": project.status_reason,
+                }
+            )
         return Response(project_detail_data(request, project))

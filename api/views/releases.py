@@ -8,7 +8,7 @@ from api.permissions import authorize, not_found
 from api.serializers import ReleaseSerializer, YankSerializer, parse
 from api.views.base import PrincipalView
 from projects import selectors, services
-from projects.access import Action
+from projects.access import Action, decide
 from projects.models import Project, Release
 
 
@@ -22,6 +22,18 @@ def _release(project: Project, version: str) -> Release:
 
 def _data(request, project: Project, release: Release) -> dict:
     return ReleaseSerializer(release, context={"request": request, "project": project}).data
+
+
+def _yank_answer(request, project: Project, release: Release) -> dict:
+    """The release after a yank; only its yank state for a caller who may not read it
+    (an upload-only token must not learn the files of a private project this way)."""
+    if decide(request.principal, Action.READ, project):
+        return _data(request, project, release)
+    return {
+        "version": release.version,
+        "yanked": release.yanked,
+        "yanked_reason": release.yanked_reason,
+    }
 
 
 class ReleaseList(PrincipalView):
@@ -48,10 +60,10 @@ class ReleaseYank(PrincipalView):
         services.release_yank_set(
             release=release, yanked=True, reason=reason, principal=request.principal
         )
-        return Response(_data(request, project, release))
+        return Response(_yank_answer(request, project, release))
 
     def delete(self, request, name: str, version: str):
         project = authorize(request, name, Action.YANK)
         release = _release(project, version)
         services.release_yank_set(release=release, yanked=False, principal=request.principal)
-        return Response(_data(request, project, release))
+        return Response(_yank_answer(request, project, release))
