@@ -45,6 +45,9 @@ _PLATFORM_PATTERNS = [
 _LINUX_PATTERN = re.compile(r"linux_[a-z0-9_]+")
 
 
+MAX_FILENAME_LENGTH = 255  # File.filename and the filename registry
+
+
 def validate_filename(filename: str, form: FormData) -> None:
     """Check the uploaded file's name against the form; return None or raise UploadError(400).
 
@@ -55,6 +58,10 @@ def validate_filename(filename: str, form: FormData) -> None:
     (plus ``linux_*`` when ``settings.PRIVINDEX_ALLOW_LINUX_WHEELS``), the same canonical name,
     the normalized name as the first segment, and an equal version.
     """
+    if len(filename) > MAX_FILENAME_LENGTH:
+        raise UploadError(
+            f"The filename is too long: at most {MAX_FILENAME_LENGTH} characters are allowed."
+        )
     if any(ord(char) < 32 or ord(char) == 127 for char in filename):
         raise UploadError(
             "Cannot upload a file with non-printable characters (ordinals 0-31) or the DEL "

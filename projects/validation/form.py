@@ -108,6 +108,13 @@ def validate_form(post: QueryDict, files: MultiValueDict) -> FormData:
         raise UploadError("Invalid distribution file.")
     description_html = render_description(metadata)
     requires_python = (values.get("requires_python") or [""])[0].strip()
+    _check_lengths(
+        name=name,
+        version=values["version"][0].strip(),
+        requires_python=requires_python,
+        license_expression=metadata.license_expression or "",
+        description_content_type=metadata.description_content_type or "",
+    )
     return FormData(
         filetype=filetype,
         pyversion=pyversion,
@@ -120,6 +127,23 @@ def validate_form(post: QueryDict, files: MultiValueDict) -> FormData:
         requires_python=requires_python,
         release_fields=_release_fields(metadata, values, description_html, requires_python),
     )
+
+
+# What the database holds; a longer value is refused here, not by a failing INSERT.
+MAX_LENGTHS = {
+    "name": 200,
+    "version": 100,
+    "requires_python": 200,
+    "license_expression": 400,
+    "description_content_type": 128,
+}
+
+
+def _check_lengths(**fields: str) -> None:
+    for key, value in fields.items():
+        limit = MAX_LENGTHS[key]
+        if len(value) > limit:
+            raise UploadError(f"'{key}' is too long: at most {limit} characters are allowed.")
 
 
 def render_description(metadata: Metadata) -> str:

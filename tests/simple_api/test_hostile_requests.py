@@ -90,3 +90,21 @@ def test_oversized_file_sent_before_the_other_fields_is_refused(client, db, sett
     assert response.status_code == 400
     assert "File too large" in response.reason_phrase
     assert not File.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "version", "message"),
+    [
+        ("n" * 231, "1.0", "'name' is too long"),
+        ("long-version", "1." + "0" * 140, "'version' is too long"),
+    ],
+)
+def test_over_long_fields_are_a_400_not_a_500(client, db, settings, name, version, message):
+    from tests.simple_api.test_upload import post, snapshot
+
+    token = token_issue(user=factories.UserFactory(), scopes=["upload"]).secret
+    before = snapshot(settings)
+    response = post(client, *dists.make_wheel(name, version), token)
+    assert response.status_code == 400
+    assert message in response.reason_phrase
+    assert snapshot(settings) == before
