@@ -155,7 +155,9 @@ class File(models.Model):
     requires_python = models.CharField(max_length=200, blank=True, default="")
     size = models.BigIntegerField()
     sha256 = models.CharField(max_length=64, db_index=True)
-    blake2_256 = models.CharField(max_length=64, unique=True)
+    # Not unique index-wide: an upload must not learn that identical bytes exist in a private
+    # project it cannot see. Duplicates are refused within a project (S3.14).
+    blake2_256 = models.CharField(max_length=64, db_index=True)
     md5 = models.CharField(max_length=32)
     # sha256 of the wheel's METADATA, served at <file>.metadata (PEP 658/714); null when absent.
     metadata_sha256 = models.CharField(max_length=64, null=True, blank=True)

@@ -116,3 +116,13 @@ def file_get(*, filename: str) -> File | None:
     if file is None or not project_offers_files(file.release.project):
         return None
     return file
+
+
+def file_duplicate_get(*, filename: str, blake2_256: str, project: Project | None) -> File | None:
+    """The file an upload would duplicate: the same filename anywhere (filenames are unique
+    index-wide), or the same bytes within the same project. Bytes are not compared across
+    projects, so an upload cannot probe another project's files (S3.14)."""
+    existing = File.objects.filter(filename=filename).first()
+    if existing is None and project is not None:
+        existing = File.objects.filter(release__project=project, blake2_256=blake2_256).first()
+    return existing

@@ -315,19 +315,19 @@ def release_file_upload(
             )
             transaction.on_commit(lambda: enqueue_store(file.pk), robust=True)
     except BaseException:
-        _unstage_unless_committed(key, upload.blake2_256)
+        _unstage_unless_committed(key, upload.filename)
         raise
     return file
 
 
-def _unstage_unless_committed(key: str, blake2_256: str) -> None:
+def _unstage_unless_committed(key: str, filename: str) -> None:
     """Remove a staged copy no row refers to. A failed COMMIT may still have committed, and a
     concurrent identical upload shares the staging path: if a row exists, the bytes stay. If
     the database cannot tell, they stay too; the sweeper removes staged copies nobody needs."""
     from django.db import DatabaseError
 
     try:
-        committed = File.objects.filter(blake2_256=blake2_256).exists()
+        committed = File.objects.filter(filename=filename).exists()
     except DatabaseError:
         return
     if not committed:

@@ -19,7 +19,6 @@ from django.views.decorators.csrf import csrf_exempt
 
 from projects import selectors, services, validation
 from projects.access import Action, creation_organization, decide
-from projects.models import File
 from simple_api.responses import message_response, unauthenticated
 from simple_api.uploadhandler import parse_upload
 
@@ -140,7 +139,7 @@ def _handle(request, principal, post, files, handler, raw_names) -> HttpResponse
                 "The digest supplied does not match a digest calculated from the uploaded file.",
             )
 
-    duplicate = _duplicate(filename, digests)
+    duplicate = _duplicate(filename, digests, project)
     if duplicate is not None:
         return duplicate
 
@@ -178,18 +177,17 @@ def _handle(request, principal, post, files, handler, raw_names) -> HttpResponse
         return _error(exc.status, exc.message)
     except IntegrityError:
         # A concurrent upload of the same file won the race: answer as for a re-upload.
-        duplicate = _duplicate(filename, digests)
+        duplicate = _duplicate(filename, digests, project)
         if duplicate is not None:
             return duplicate
         raise
     return HttpResponse("OK\n", content_type="text/plain; charset=utf-8")
 
 
-def _duplicate(filename: str, digests: dict[str, str]) -> HttpResponse | None:
+def _duplicate(filename: str, digests: dict[str, str], project) -> HttpResponse | None:
     """S3.14: identical re-upload is a no-op 200; any other reuse is refused."""
-    existing = (
-        File.objects.filter(filename=filename).first()
-        or File.objects.filter(blake2_256=digests["blake2_256"]).first()
+    existing = selectors.file_duplicate_get(
+        filename=filename, blake2_256=digests["blake2_256"], project=project
     )
     if existing is None:
         return None

@@ -11,10 +11,10 @@ def test_failed_upload_keeps_staged_bytes_that_a_committed_row_needs(db, setting
     path = storage.staging_path(file.storage_key)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"bytes")
-    services._unstage_unless_committed(file.storage_key, file.blake2_256)
+    services._unstage_unless_committed(file.storage_key, file.filename)
     assert path.exists()
     file.delete()
-    services._unstage_unless_committed(file.storage_key, file.blake2_256)
+    services._unstage_unless_committed(file.storage_key, file.filename)
     assert not path.exists()
 
 

@@ -436,3 +436,28 @@ def test_files_are_stored_content_addressed(client, token, settings):  # S3.24
     key = f"{blake[:2]}/{blake[2:4]}/{blake[4:]}/{filename}"
     assert (Path(settings.PRIVINDEX_FILES_DIR) / key).read_bytes() == content
     assert File.objects.get(filename=filename).storage_key == key
+
+
+def test_identical_bytes_in_an_invisible_project_are_not_revealed(client, token, settings):
+    """Byte duplicates are looked for within the project only: an upload must not learn that
+    a private project it cannot see holds the same bytes (S3.14, S4.12)."""
+    filename, content = dists.make_wheel("prober", "1.0")
+    victim = factories.ProjectFactory(name="victim", visibility="private")
+    factories.FileFactory(
+        release=factories.ReleaseFactory(project=victim, version="1.0"),
+        filename="victim-1.0-py3-none-any.whl",
+        blake2_256=hashlib.blake2b(content, digest_size=32).hexdigest(),
+    )
+    response = post(client, filename, content, token)
+    assert response.status_code == 200, response.content
+
+
+def test_identical_bytes_under_another_filename_in_the_same_project(client, token, settings):
+    filename, content = dists.make_wheel("twin", "1.0")
+    assert post(client, filename, content, token).status_code == 200
+    File.objects.filter(filename=filename).update(filename="twin-1.0-0-py3-none-any.whl")
+    before = snapshot(settings)
+    response = post(client, filename, content, token)
+    assert response.status_code == 400  # S3.14: same bytes, other name
+    assert response.reason_phrase.startswith("File already exists (")
+    assert snapshot(settings) == before
