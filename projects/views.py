@@ -121,6 +121,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 @_per_caller
 def project_detail(request: HttpRequest, name: str) -> HttpResponse:
+    if request.auth_error:  # bad credentials are answered before anything else (S4.9)
+        return _unauthenticated(request, request.auth_error)
     normalized = canonicalize_name(name)
     if name != normalized:
         # Decided on the spelling alone, before any lookup, so it reveals nothing.

@@ -320,3 +320,8 @@ def test_forms_require_csrf_token(owner, private_project):
     assert accepted.status_code == 302
     private_project.refresh_from_db()
     assert private_project.visibility == "public"
+
+
+def test_bad_credentials_are_answered_before_the_spelling_redirect(client, db):  # S4.9
+    response = client.get("/project/Some_Name/", HTTP_AUTHORIZATION="Bearer pvi_nonsense")
+    assert response.status_code == 401
