@@ -59,16 +59,22 @@ def _not_acceptable() -> HttpResponse:
     return response
 
 
-@require_safe
-def index(request: HttpRequest) -> HttpResponse:
+def _refuse_caller(request: HttpRequest) -> HttpResponse | None:
+    """The answer for bad credentials, a challenge or a missing scope: decided from the
+    caller alone, before any name is looked at (S4.9)."""
     if (error := credentials_error(request)) is not None:
         return error
-    principal = request.principal
-    decision = precheck(
-        principal, Action.READ, require_authentication=_requires_authentication(request)
+    early = precheck(
+        request.principal, Action.READ, require_authentication=_requires_authentication(request)
     )
-    if not decision:
-        return deny(decision)
+    return None if early else deny(early)
+
+
+@require_safe
+def index(request: HttpRequest) -> HttpResponse:
+    if (refused := _refuse_caller(request)) is not None:
+        return refused
+    principal = request.principal
     content_type = _negotiate(request)
     if content_type is None:
         return _not_acceptable()
@@ -82,14 +88,9 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def detail(request: HttpRequest, name: str) -> HttpResponse:
-    if (error := credentials_error(request)) is not None:
-        return error
+    if (refused := _refuse_caller(request)) is not None:
+        return refused
     principal = request.principal
-    early = precheck(
-        principal, Action.READ, require_authentication=_requires_authentication(request)
-    )
-    if not early:
-        return deny(early)
     normalized = canonicalize_name(name)
     if name != normalized:
         # S1.4: redirect any spelling to the normalized URL, keeping ?format=.
