@@ -5,7 +5,7 @@ No business rules here: the services validate what they own, and access is decid
 
 from __future__ import annotations
 
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
@@ -13,6 +13,7 @@ from accounts.models import Visibility
 from api.permissions import BadRequest
 from projects.models import Project, ProjectRoleName, ProjectStatus
 from projects.selectors import project_offers_files
+from simple_api.pages import file_url_path
 from tokens.models import Scope, Token
 
 MAX_EXPIRY_DAYS = 3650
@@ -76,9 +77,7 @@ class FileSerializer(serializers.Serializer):
 
     def get_url(self, file) -> str:
         # The stable app URL, never a presigned store URL (S5.2).
-        return _absolute(
-            self.context.get("request"), f"{get_script_prefix()}files/{file.storage_key}"
-        )
+        return _absolute(self.context.get("request"), file_url_path(file))
 
 
 class ReleaseSummarySerializer(serializers.Serializer):

@@ -179,9 +179,16 @@ class File(models.Model):
 
     @property
     def storage_key(self) -> str:
-        """Content-addressed key, as Warehouse lays files out (S3.24)."""
-        b = self.blake2_256
-        return f"{b[:2]}/{b[2:4]}/{b[4:]}/{self.filename}"
+        return storage_key(self.blake2_256, self.filename)
+
+
+def storage_key(blake2_256: str, filename: str) -> str:
+    """Where a file's bytes live, content-addressed as Warehouse lays them out (S3.24).
+
+    The same key names the file in staging, in the store and in its download URL.
+    """
+    b = blake2_256
+    return f"{b[:2]}/{b[2:4]}/{b[4:]}/{filename}"
 
 
 class CoreMetadata(models.Model):

@@ -12,7 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from packaging.utils import canonicalize_name
 
 from projects.access import Principal, projects_visible_to
-from projects.models import File, Project, ProjectStatus, Release
+from projects.models import File, Project, ProjectStatus, Release, storage_key
 
 
 def project_get(*, name: str) -> Project | None:
@@ -60,8 +60,7 @@ class FileRow:
 
     @property
     def storage_key(self) -> str:
-        b = self.blake2_256
-        return f"{b[:2]}/{b[2:4]}/{b[4:]}/{self.filename}"
+        return storage_key(self.blake2_256, self.filename)
 
 
 _FILE_ROW_FIELDS = (

@@ -29,6 +29,7 @@ from projects.models import (
     Release,
     StorageState,
     TeamProjectRole,
+    storage_key,
 )
 
 if TYPE_CHECKING:
@@ -256,8 +257,7 @@ def release_file_upload(
     """
     from projects.tasks import enqueue_store
 
-    b2 = upload.blake2_256
-    key = f"{b2[:2]}/{b2[2:4]}/{b2[4:]}/{upload.filename}"
+    key = storage_key(upload.blake2_256, upload.filename)
     storage.stage(upload.path, key)
     try:
         with transaction.atomic():

@@ -50,8 +50,8 @@ def _lookup(request: HttpRequest, b1: str, b2: str, rest: str, filename: str):
     is_metadata = filename.endswith(METADATA_SUFFIX)
     base = filename[: -len(METADATA_SUFFIX)] if is_metadata else filename
     file = selectors.file_get(filename=base)
-    if file is not None and file.blake2_256 != f"{b1}{b2}{rest}":
-        file = None
+    if file is not None and file.storage_key != f"{b1}/{b2}/{rest}/{base}":
+        file = None  # only the file's own content-addressed URL serves it
     decision = decide(request.principal, Action.READ, file.release.project if file else None)
     if not decision:
         return None, False, deny(decision)

@@ -15,6 +15,7 @@ from packaging.version import InvalidVersion, Version
 from projects import selectors
 from projects.access import Action, decide, readable_by_anyone
 from projects.models import File, Project, Release
+from simple_api.pages import file_url_path
 from simple_api.responses import READ_VARY, credentials_error, deny, not_found
 
 
@@ -29,7 +30,7 @@ def _file_entry(request: HttpRequest, file: File, release: Release) -> dict:
     upload_time = file.upload_time.astimezone(dt.UTC)
     return {
         "filename": file.filename,
-        "url": request.build_absolute_uri(f"{get_script_prefix()}files/{file.storage_key}"),
+        "url": request.build_absolute_uri(file_url_path(file)),
         "digests": {"md5": file.md5, "sha256": file.sha256, "blake2b_256": file.blake2_256},
         "md5_digest": file.md5,
         "size": file.size,

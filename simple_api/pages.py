@@ -11,13 +11,24 @@ import json
 from collections.abc import Iterable
 from functools import lru_cache
 
+from django.urls import get_script_prefix
 from django.utils.html import escape
 from packaging.version import InvalidVersion, Version
 
-from projects.models import Project
+from projects.models import File, Project
 from projects.selectors import FileRow
 
 API_VERSION = "1.4"
+
+
+def files_prefix() -> str:
+    """The path every download URL starts with."""
+    return get_script_prefix() + "files/"
+
+
+def file_url_path(file: FileRow | File) -> str:
+    """A file's stable app URL path (never a presigned store URL, S5.2)."""
+    return files_prefix() + file.storage_key
 
 
 def file_path(prefix: str, file: FileRow) -> str:

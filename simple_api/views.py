@@ -111,7 +111,7 @@ def detail(request: HttpRequest, name: str) -> HttpResponse:
     if content_type is None:
         return _not_acceptable()
     files = selectors.project_files_list(project=project)
-    file_prefix = get_script_prefix() + "files/"
+    file_prefix = pages.files_prefix()
     if content_type == negotiation.JSON_V1:
         versions = selectors.project_versions_list(project=project)
         body = pages.detail_json(project, files, versions, file_prefix)
