@@ -49,6 +49,7 @@ class Decision:
 
 
 ALLOW = Decision(True)
+NOT_FOUND = Decision(False, Denial.NOT_FOUND, "Not Found")  # the same for private and unknown
 
 # The scope a token needs for each action.
 ACTION_SCOPE: dict[Action, str] = {
@@ -200,15 +201,15 @@ def decide(
         # Do the lookups a private name would cost, so an unknown name does not answer
         # measurably faster than a private one (S4.12: "similar timing").
         _can_read(principal, _NO_PROJECT)
-        return Decision(False, Denial.NOT_FOUND, "Not Found")
+        return NOT_FOUND
     readable = _can_read(principal, project)
     if action == Action.READ:
-        return ALLOW if readable else Decision(False, Denial.NOT_FOUND, "Not Found")
+        return ALLOW if readable else NOT_FOUND
     if not readable:
         if action == Action.UPLOAD:
             # Names are unique index-wide, so upload cannot hide that this one is taken.
             return Decision(False, Denial.FORBIDDEN, f"The name '{project.name}' is not available.")
-        return Decision(False, Denial.NOT_FOUND, "Not Found")
+        return NOT_FOUND
     if action == Action.MODERATE:
         user = principal.user
         if user is not None and user.is_active and (user.is_staff or user.is_superuser):

@@ -24,7 +24,14 @@ from django.views.decorators.http import require_safe
 from projects import selectors, storage
 from projects.access import Action, decide, readable_by_anyone
 from projects.models import CoreMetadata, File, StorageState
-from simple_api.responses import READ_VARY, credentials_error, deny, message_response, not_found
+from simple_api.responses import (
+    READ_VARY,
+    credentials_error,
+    deny,
+    etag_matches,
+    message_response,
+    not_found,
+)
 
 CHUNK = 256 * 1024
 METADATA_SUFFIX = ".metadata"
@@ -76,7 +83,7 @@ def _metadata(request: HttpRequest, file: File) -> HttpResponse:
     if content is None:
         return not_found()
     etag = f'"{file.metadata_sha256}"'
-    if etag in request.META.get("HTTP_IF_NONE_MATCH", ""):
+    if etag_matches(request, etag):
         response = HttpResponse(status=304)
     else:
         response = HttpResponse(bytes(content), content_type="text/plain; charset=utf-8")
@@ -94,7 +101,7 @@ def _open(file: File) -> BinaryIO | None:
             pass  # stored meanwhile: fall through to the store
     try:
         return storage.get_store().open(file.storage_key)
-    except (FileNotFoundError, OSError):
+    except OSError:  # FileNotFoundError included
         return None
 
 
@@ -140,7 +147,7 @@ def _parse_range(header: str, size: int) -> tuple[int, int] | bool | None:
 
 def _file(request: HttpRequest, file: File) -> HttpResponse:
     etag = f'"{file.sha256}"'
-    if etag in request.META.get("HTTP_IF_NONE_MATCH", ""):
+    if etag_matches(request, etag):
         response = HttpResponse(status=304)
         response["ETag"] = etag
         _cache_headers(response, file)

@@ -34,6 +34,13 @@ def message_response(status: int, message: str, **headers: str) -> HttpResponse:
     return response
 
 
+def etag_matches(request, etag: str) -> bool:
+    """Does ``If-None-Match`` name ``etag`` (a list, weak or strong, or ``*``)? (S1.38)"""
+    header = request.META.get("HTTP_IF_NONE_MATCH", "")
+    tags = [tag.strip().removeprefix("W/") for tag in header.split(",")]
+    return etag in tags or "*" in tags
+
+
 def not_found() -> HttpResponse:
     response = HttpResponse(NOT_FOUND_BODY, status=404, content_type="text/plain; charset=utf-8")
     response["Vary"] = READ_VARY

@@ -13,7 +13,13 @@ from packaging.utils import canonicalize_name
 from projects import selectors
 from projects.access import Action, decide, precheck, readable_by_anyone
 from simple_api import negotiation, pages
-from simple_api.responses import READ_VARY, credentials_error, deny, message_response
+from simple_api.responses import (
+    READ_VARY,
+    credentials_error,
+    deny,
+    etag_matches,
+    message_response,
+)
 
 
 def _requires_authentication(request: HttpRequest) -> bool:
@@ -41,8 +47,7 @@ def _page(request: HttpRequest, body: str, content_type: str, *, public: bool) -
         "Vary": READ_VARY,
         "Cache-Control": "public, max-age=600" if public else "private, max-age=600",
     }
-    if_none_match = request.META.get("HTTP_IF_NONE_MATCH", "")
-    if etag in [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]:
+    if etag_matches(request, etag):
         response = HttpResponse(status=304)
     else:
         charset = "; charset=utf-8"
