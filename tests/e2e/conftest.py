@@ -10,6 +10,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests import factories
+from tokens.services import token_issue
+
 BIN = Path(sys.executable).parent
 
 
@@ -111,3 +114,18 @@ def pip_download(run, tmp_path):
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def alice(db):
+    return factories.UserFactory(username="alice")
+
+
+@pytest.fixture
+def upload_token(alice):
+    return token_issue(user=alice, scopes=["upload"], name="ci upload").secret
+
+
+@pytest.fixture
+def read_token(alice):
+    return token_issue(user=alice, scopes=["read"], name="install").secret

@@ -20,21 +20,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def alice(db):
-    return factories.UserFactory(username="alice")
-
-
-@pytest.fixture
-def upload_token(alice):
-    return token_issue(user=alice, scopes=["upload"], name="ci upload").secret
-
-
-@pytest.fixture
-def read_token(alice):
-    return token_issue(user=alice, scopes=["read"], name="install").secret
-
-
-@pytest.fixture
 def dist_dir(tmp_path):
     """A wheel and an sdist of a fresh private package, written as a build would."""
     directory = tmp_path / "dist"

@@ -11,29 +11,13 @@ import json
 import pytest
 
 from projects.models import File, Project, Release
-from tests import dists, factories
+from tests import dists
 from tests.e2e.conftest import BIN, sha256
-from tokens.services import token_issue
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 VERSION = "0.3.0"
 REQUIRES_PYTHON = ">=3.8"
-
-
-@pytest.fixture
-def alice(db):
-    return factories.UserFactory(username="alice")
-
-
-@pytest.fixture
-def upload_token(alice):
-    return token_issue(user=alice, scopes=["upload"], name="publish").secret
-
-
-@pytest.fixture
-def read_token(alice):
-    return token_issue(user=alice, scopes=["read"], name="install").secret
 
 
 def tool(name: str):
