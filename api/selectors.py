@@ -4,23 +4,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from packaging.utils import canonicalize_name
 
 from accounts.models import Organization, OrganizationMember, Team, TeamMember, User
-from projects.access import ACTION_SCOPE, Action, Principal, projects_visible_to
+from projects.access import ACTION_SCOPE, Action, Principal
 from projects.models import Project, ProjectRole, TeamProjectRole
 from tokens.models import Token
-
-
-def project_list(*, principal: Principal, query: str = "") -> QuerySet[Project]:
-    """Projects ``principal`` may read, optionally searched, ordered by normalized name."""
-    qs = projects_visible_to(principal).select_related("organization")
-    if query:
-        qs = qs.filter(
-            Q(normalized_name__contains=canonicalize_name(query)) | Q(name__icontains=query)
-        )
-    return qs.order_by("normalized_name")
 
 
 def project_roles_list(*, project: Project) -> tuple[list[ProjectRole], list[TeamProjectRole]]:

@@ -34,13 +34,21 @@ def project_index_list(*, principal: Principal) -> list[tuple[str, str]]:
     )
 
 
-def project_search(*, principal: Principal, query: str = "", limit: int = 50) -> QuerySet[Project]:
-    qs = projects_visible_to(principal)
+def project_list(*, principal: Principal, query: str = "") -> QuerySet[Project]:
+    """Projects ``principal`` may read (the read twin), optionally searched, by name."""
+    qs = projects_visible_to(principal).select_related("organization")
     if query:
         qs = qs.filter(
             Q(normalized_name__contains=canonicalize_name(query)) | Q(name__icontains=query)
         )
-    return qs.annotate(release_count=Count("releases")).order_by("normalized_name")[:limit]
+    return qs.order_by("normalized_name")
+
+
+def project_search(*, principal: Principal, query: str = "", limit: int = 50) -> QuerySet[Project]:
+    """The first ``limit`` matches, with their release counts (web search)."""
+    return project_list(principal=principal, query=query).annotate(release_count=Count("releases"))[
+        :limit
+    ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,6 @@ from django.db import transaction
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from api import selectors as api_selectors
 from api.permissions import ServiceFailure, authorize
 from api.serializers import (
     ProjectDetailSerializer,
@@ -35,7 +34,7 @@ def project_detail_data(request, project: Project) -> dict:
 class ProjectList(PrincipalView):
     def get(self, request):
         query = request.query_params.get("q", "").strip()[:QUERY_MAX]
-        projects = api_selectors.project_list(principal=request.principal, query=query)
+        projects = selectors.project_list(principal=request.principal, query=query)
         paginator = Pagination()
         page = paginator.paginate_queryset(projects, request, view=self)
         data = ProjectSerializer(page, many=True, context={"request": request}).data
