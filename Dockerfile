@@ -20,7 +20,11 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
 COPY manage.py ./
 COPY privindex ./privindex
 COPY accounts ./accounts
+COPY access ./access
+COPY audit ./audit
 COPY projects ./projects
+COPY storage ./storage
+COPY uploads ./uploads
 COPY tokens ./tokens
 COPY simple_api ./simple_api
 COPY api ./api

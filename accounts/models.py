@@ -1,4 +1,4 @@
-"""Users, organizations and teams. Roles here feed ``projects.access``; nothing here decides."""
+"""Users, organizations and teams. Roles here feed ``access``; nothing here decides."""
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models

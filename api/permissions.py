@@ -1,4 +1,4 @@
-"""Adapters: a ``projects.access`` decision becomes a DRF exception. Nothing here decides.
+"""Adapters: a ``access`` decision becomes a DRF exception. Nothing here decides.
 
 A 404 carries the same body whether the project is private or does not exist (DESIGN 4).
 """
@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, NoReturn
 
 from rest_framework.exceptions import APIException, NotAuthenticated, NotFound, PermissionDenied
 
+from access import Action, Decision, Denial, Surface, decide, precheck
+from access.credentials import AUTHENTICATION_REQUIRED
 from projects import selectors
-from projects.access import Action, Decision, Denial, Principal, decide
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -18,8 +19,6 @@ if TYPE_CHECKING:
     from projects.services import ServiceError
 
 NOT_FOUND = "Not found."
-AUTHENTICATION_REQUIRED = "Authentication required."
-TOKENS_NEED_SESSION = "Use the web UI or a session to manage tokens."
 
 
 class BadRequest(APIException):
@@ -51,24 +50,20 @@ def deny(decision: Decision) -> NoReturn:
 def authorize(request, name: str, action: Action) -> Project:
     """The project ``name`` (any spelling) if the caller may do ``action`` on it, else raise."""
     project = selectors.project_get(name=name)
-    decision = decide(request.principal, action, project)
+    decision = decide(request.principal, action, project, surface=Surface.API)
     if not decision:
         deny(decision)
     assert project is not None
     return project
 
 
-def require_user(request) -> User:
-    """The caller's user (through a session or a token); 401 for anonymous callers."""
-    principal: Principal = request.principal
-    if principal.user is None:
+def require(request, action: Action) -> User:
+    """The caller's user, if the API accepts this caller's credential and scope for
+    ``action`` (an action on no single project: organizations, tokens); else raise."""
+    decision = precheck(request.principal, action, surface=Surface.API)
+    if not decision:
+        deny(decision)
+    user = request.principal.user
+    if user is None:  # every such action needs a signed-in caller: the table says so
         raise NotAuthenticated(AUTHENTICATION_REQUIRED)
-    return principal.user
-
-
-def require_session_user(request) -> User:
-    """The signed-in user. A token may not manage tokens, so a leaked one cannot escalate."""
-    user = require_user(request)
-    if request.principal.token is not None:
-        raise PermissionDenied(TOKENS_NEED_SESSION)
     return user

@@ -9,17 +9,14 @@ from django.urls import reverse
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from access import project_offers_files
 from accounts.models import Visibility
 from api.permissions import BadRequest
+from projects.limits import PROJECT_NAME_MAX, STATUS_REASON_MAX, YANK_REASON_MAX
 from projects.models import Project, ProjectRoleName, ProjectStatus
-from projects.selectors import project_offers_files
 from simple_api.pages import file_url_path
+from tokens import limits as token_limits
 from tokens.models import Scope, Token
-
-MAX_EXPIRY_DAYS = 3650
-MAX_TOKEN_PROJECTS = 100
-STATUS_REASON_MAX = Project._meta.get_field("status_reason").max_length or 400
-TOKEN_NAME_MAX = Token._meta.get_field("name").max_length or 100
 
 
 def parse(serializer_class: type[serializers.Serializer], data) -> dict:
@@ -138,7 +135,9 @@ class ProjectUpdateSerializer(serializers.Serializer):
 
 
 class YankSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        max_length=YANK_REASON_MAX, required=False, allow_blank=True, default=""
+    )
 
 
 class RoleRemoveSerializer(serializers.Serializer):
@@ -154,17 +153,21 @@ class TokenCreateSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=Scope.choices), allow_empty=False
     )
     name = serializers.CharField(
-        max_length=TOKEN_NAME_MAX, required=False, allow_blank=True, default=""
+        max_length=token_limits.NAME_MAX, required=False, allow_blank=True, default=""
     )
     projects = serializers.ListField(
-        child=serializers.CharField(max_length=200),
+        child=serializers.CharField(max_length=PROJECT_NAME_MAX),
         required=False,
         default=list,
-        max_length=MAX_TOKEN_PROJECTS,
+        max_length=token_limits.MAX_PROJECTS,
     )
     organization = serializers.CharField(
         max_length=100, required=False, allow_null=True, default=None
     )
     expires_in_days = serializers.IntegerField(
-        min_value=1, max_value=MAX_EXPIRY_DAYS, required=False, allow_null=True, default=None
+        min_value=1,
+        max_value=token_limits.MAX_EXPIRY_DAYS,
+        required=False,
+        allow_null=True,
+        default=None,
     )

@@ -45,11 +45,11 @@ case "$role" in
     exec "$PYTHON" manage.py migrate --noinput "$@"
     ;;
   createbucket)
-    exec "$PYTHON" docker/createbucket.py "$@"
+    exec "$PYTHON" manage.py createbucket "$@"
     ;;
   init)
     "$PYTHON" manage.py migrate --noinput
-    exec "$PYTHON" docker/createbucket.py
+    exec "$PYTHON" manage.py createbucket
     ;;
   manage)
     exec "$PYTHON" manage.py "$@"

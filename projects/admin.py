@@ -7,7 +7,7 @@ Changes that the audit trail must record (visibility, status, yanking) go throug
 from django.contrib import admin, messages
 
 from projects import services
-from projects.models import Event, File, Project, ProjectRole, Release, TeamProjectRole
+from projects.models import File, Project, ProjectRole, Release, TeamProjectRole
 
 
 class ProjectRoleInline(admin.TabularInline):
@@ -155,14 +155,4 @@ class FileAdmin(ReadOnlyAdmin):
     list_filter = ("packagetype", "storage_state")
     list_select_related = ("release__project",)
     search_fields = ("filename", "sha256")
-    show_full_result_count = False
-
-
-@admin.register(Event)
-class EventAdmin(ReadOnlyAdmin):
-    list_display = ("created", "action", "actor", "project", "token")
-    list_filter = ("action",)
-    list_select_related = ("actor", "project", "token")
-    search_fields = ("action", "project__normalized_name", "actor__username")
-    date_hierarchy = "created"
     show_full_result_count = False

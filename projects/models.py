@@ -1,6 +1,6 @@
 """Projects, their releases and files, roles, and the audit trail.
 
-Models hold data and nothing else: who may do what is ``projects.access``; writes are
+Models hold data and nothing else: who may do what is ``access``; writes are
 ``projects.services``; reads are ``projects.selectors``.
 """
 
@@ -11,7 +11,6 @@ from accounts.models import Organization, Team, Visibility
 
 __all__ = [
     "CoreMetadata",
-    "Event",
     "File",
     "FilenameRegistry",
     "PackageType",
@@ -208,26 +207,3 @@ class FilenameRegistry(models.Model):
 
     def __str__(self) -> str:
         return self.filename
-
-
-class Event(models.Model):
-    """Audit trail. ``data`` never holds a secret."""
-
-    created = models.DateTimeField(auto_now_add=True, db_index=True)
-    action = models.CharField(max_length=64)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    token = models.ForeignKey(
-        "tokens.Token", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    project = models.ForeignKey(
-        Project, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
-    )
-    data = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["-created"]
-
-    def __str__(self) -> str:
-        return f"{self.created:%Y-%m-%d %H:%M} {self.action}"

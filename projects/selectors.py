@@ -6,13 +6,23 @@ Listings take a principal and go through ``access.projects_visible_to``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
-from packaging.utils import canonicalize_name
+from packaging.utils import canonicalize_name, canonicalize_version
+from packaging.version import InvalidVersion, Version
 
-from projects.access import Principal, projects_visible_to
-from projects.models import File, Project, ProjectStatus, Release, storage_key
+from access import Principal, project_offers_files, projects_visible_to
+from projects.models import (
+    File,
+    Project,
+    ProjectRole,
+    ProjectStatus,
+    Release,
+    TeamProjectRole,
+    storage_key,
+)
 
 
 def project_get(*, name: str) -> Project | None:
@@ -77,11 +87,6 @@ _FILE_ROW_FIELDS = (
 )  # fmt: skip
 
 
-def project_offers_files(project: Project) -> bool:
-    """A quarantined project offers no distributions on any surface (S1.42)."""
-    return project.status != ProjectStatus.QUARANTINED
-
-
 def project_files_list(*, project: Project) -> list[FileRow]:
     """The files offered on the project's simple page (one query)."""
     if not project_offers_files(project):
@@ -109,9 +114,25 @@ def release_list(*, project: Project) -> list[Release]:
     )
 
 
-def release_get(*, project: Project, version: str) -> Release | None:
-    from packaging.utils import canonicalize_version
+def _latest_key(release: Release) -> tuple[bool, bool, int, Version | None, str]:
+    try:
+        version: Version | None = Version(release.version)
+    except InvalidVersion:
+        version = None
+    prerelease = version is not None and version.is_prerelease
+    # Not yanked first, then final releases, then the highest version; a version that does
+    # not parse sorts below every one that does.
+    return (not release.yanked, not prerelease, version is not None, version, release.version)
 
+
+def release_latest(releases: Iterable[Release]) -> Release | None:
+    """The project's current release, as PyPI chooses it: the highest version that is not a
+    pre-release, or the highest pre-release when there is nothing else; yanked releases only
+    when every release is yanked. Takes releases already fetched (no query)."""
+    return max(releases, key=_latest_key, default=None)
+
+
+def release_get(*, project: Project, version: str) -> Release | None:
     return Release.objects.filter(
         project=project, canonical_version=canonicalize_version(version)
     ).first()
@@ -133,3 +154,18 @@ def file_duplicate_get(*, filename: str, blake2_256: str, project: Project | Non
     if existing is None and project is not None:
         existing = File.objects.filter(release__project=project, blake2_256=blake2_256).first()
     return existing
+
+
+def project_roles_list(*, project: Project) -> tuple[list[ProjectRole], list[TeamProjectRole]]:
+    """The users and the teams with a role on ``project``, by name (two queries)."""
+    users = list(
+        ProjectRole.objects.filter(project=project)
+        .select_related("user")
+        .order_by("user__username")
+    )
+    teams = list(
+        TeamProjectRole.objects.filter(project=project)
+        .select_related("team")
+        .order_by("team__name")
+    )
+    return users, teams

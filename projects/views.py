@@ -1,6 +1,6 @@
 """The web UI: home (search) and the project page, with the owner's and maintainer's forms.
 
-Views adapt only. ``projects.access.decide`` answers every permission question; templates get
+Views adapt only. ``access.decide`` answers every permission question; templates get
 its answers as booleans. A project the caller may not read is a 404 whose body is the same as
 for a name that does not exist (DESIGN 4).
 """
@@ -20,16 +20,22 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from packaging.utils import canonicalize_name
 
+from access import (
+    MANAGER_STATUSES,
+    Action,
+    Decision,
+    Denial,
+    Surface,
+    decide,
+    project_offers_files,
+    readable_by_anyone,
+    status_change_decide,
+    status_reason_for,
+)
 from accounts.models import Visibility
 from projects import selectors, services
-from projects.access import Action, Decision, Denial, Principal, decide
+from projects.limits import QUERY_MAX, SEARCH_LIMIT, STATUS_REASON_MAX, YANK_REASON_MAX
 from projects.models import Project, ProjectStatus, Release
-
-SEARCH_LIMIT = 50
-# The statuses a project's managers may set; quarantine is an administrator's decision.
-WEB_STATUSES = (ProjectStatus.ACTIVE, ProjectStatus.ARCHIVED, ProjectStatus.DEPRECATED)
-STATUS_REASON_MAX = Project._meta.get_field("status_reason").max_length or 400
-
 
 # --- adapters: a decision becomes a page ------------------------------------------------------
 
@@ -64,7 +70,7 @@ def _readable(request: HttpRequest, name: str) -> tuple[Project | None, HttpResp
         # Credentials that were sent but are not valid are never treated as anonymous.
         return None, _unauthenticated(request, request.auth_error)
     project = selectors.project_get(name=name)
-    decision = decide(request.principal, Action.READ, project)
+    decision = decide(request.principal, Action.READ, project, surface=Surface.WEB)
     if not decision:
         return None, _deny(request, decision)
     return project, None
@@ -79,9 +85,7 @@ def _authorized(
     if denied is not None:
         return None, denied
     assert project is not None
-    if request.principal.token is not None:
-        return None, _error(request, 403, "These forms are for signed-in users; use the API.")
-    decision = decide(request.principal, action, project)
+    decision = decide(request.principal, action, project, surface=Surface.WEB)
     if not decision:
         return None, _error(request, 403, decision.reason)
     return project, None
@@ -89,7 +93,7 @@ def _authorized(
 
 def _session_may(request: HttpRequest, action: Action, project: Project) -> bool:
     """Whether to offer a form: the forms post with a session, never with a token."""
-    return request.principal.token is None and bool(decide(request.principal, action, project))
+    return bool(decide(request.principal, action, project, surface=Surface.WEB))
 
 
 # --- pages ------------------------------------------------------------------------------------
@@ -105,7 +109,7 @@ def _per_caller(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 def home(request: HttpRequest) -> HttpResponse:
     if request.auth_error:
         return _unauthenticated(request, request.auth_error)
-    query = request.GET.get("q", "").strip()[:200]
+    query = request.GET.get("q", "").strip()[:QUERY_MAX]
     found = list(
         selectors.project_search(principal=request.principal, query=query, limit=SEARCH_LIMIT + 1)
     )
@@ -132,8 +136,8 @@ def project_detail(request: HttpRequest, name: str) -> HttpResponse:
         return denied
     assert project is not None
     releases = selectors.release_list(project=project)
-    latest = next((r for r in releases if not r.yanked), releases[0] if releases else None)
-    public = bool(decide(Principal(), Action.READ, project))
+    latest = selectors.release_latest(releases)
+    public = readable_by_anyone(project)
     context = {
         "project": project,
         "releases": releases,
@@ -141,10 +145,10 @@ def project_detail(request: HttpRequest, name: str) -> HttpResponse:
         "links": _links(latest),
         "install_command": _install_command(request, project, anyone_may_read=public),
         "public": public,
-        "offers_files": project.status != ProjectStatus.QUARANTINED,
+        "offers_files": project_offers_files(project),
         "can_manage": _session_may(request, Action.MANAGE, project),
         "can_yank": _session_may(request, Action.YANK, project),
-        "status_choices": [(s.value, s.label) for s in WEB_STATUSES],
+        "status_choices": [(s.value, s.label) for s in MANAGER_STATUSES],
         "visibility_choices": Visibility.choices,
         "quarantined": project.status == ProjectStatus.QUARANTINED,
     }
@@ -203,18 +207,22 @@ def project_status(request: HttpRequest, name: str) -> HttpResponse:
     if denied is not None:
         return denied
     assert project is not None
-    if project.status == ProjectStatus.QUARANTINED:
-        moderate = decide(request.principal, Action.MODERATE, project)
-        if not moderate:
-            return _error(request, 403, moderate.reason)
     status = request.POST.get("status", "")
     reason = request.POST.get("reason", "").strip()
-    if status not in WEB_STATUSES:
+    # A quarantined project may only be released by staff, whatever the form asks.
+    decision = status_change_decide(
+        request.principal,
+        project,
+        status if status in MANAGER_STATUSES else project.status,
+        surface=Surface.WEB,
+    )
+    if not decision:
+        return _error(request, 403, decision.reason)
+    if status not in MANAGER_STATUSES:
         return _error(request, 400, "Status must be active, archived or deprecated.")
     if len(reason) > STATUS_REASON_MAX:
         return _error(request, 400, f"The reason is limited to {STATUS_REASON_MAX} characters.")
-    if status == ProjectStatus.ACTIVE:
-        reason = ""
+    reason = status_reason_for(project, status, reason)
     services.project_status_set(
         project=project, status=status, reason=reason, principal=request.principal
     )
@@ -234,7 +242,7 @@ def release_yank(request: HttpRequest, name: str, version: str) -> HttpResponse:
     yanked = request.POST.get("yanked", "")
     if yanked not in ("1", "0"):
         return _error(request, 400, "Say whether to yank (1) or un-yank (0) the release.")
-    reason = request.POST.get("reason", "").strip()[:1000]
+    reason = request.POST.get("reason", "").strip()[:YANK_REASON_MAX]
     services.release_yank_set(
         release=release, yanked=yanked == "1", reason=reason, principal=request.principal
     )

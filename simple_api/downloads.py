@@ -21,8 +21,8 @@ from django.http import (
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
-from projects import selectors, storage
-from projects.access import Action, decide, readable_by_anyone
+from access import Action, Surface, decide, readable_by_anyone
+from projects import selectors
 from projects.models import CoreMetadata, File, StorageState
 from simple_api.responses import (
     READ_VARY,
@@ -32,6 +32,8 @@ from simple_api.responses import (
     message_response,
     not_found,
 )
+from storage.base import get_store
+from storage.staging import staging_path
 
 CHUNK = 256 * 1024
 METADATA_SUFFIX = ".metadata"
@@ -59,7 +61,12 @@ def _lookup(request: HttpRequest, b1: str, b2: str, rest: str, filename: str):
     file = selectors.file_get(filename=base)
     if file is not None and file.storage_key != f"{b1}/{b2}/{rest}/{base}":
         file = None  # only the file's own content-addressed URL serves it
-    decision = decide(request.principal, Action.READ, file.release.project if file else None)
+    decision = decide(
+        request.principal,
+        Action.READ,
+        file.release.project if file else None,
+        surface=Surface.FILES,
+    )
     if not decision:
         return None, False, deny(decision)
     return file, is_metadata, None
@@ -96,11 +103,11 @@ def _open(file: File) -> BinaryIO | None:
     """The file's bytes: from staging while staged (downloads work at once), else the store."""
     if file.storage_state == StorageState.STAGED:
         try:
-            return open(storage.staging_path(file.storage_key), "rb")
+            return open(staging_path(file.storage_key), "rb")
         except FileNotFoundError:
             pass  # stored meanwhile: fall through to the store
     try:
-        return storage.get_store().open(file.storage_key)
+        return get_store().open(file.storage_key)
     except OSError:  # FileNotFoundError included
         return None
 
@@ -204,9 +211,7 @@ def _presigned_redirect(file: File) -> HttpResponse | None:
     else:
         expires = settings.PRIVINDEX_PRESIGN_PRIVATE_SECONDS  # minutes: access may be revoked
     try:
-        url = storage.get_store().presigned_url(
-            file.storage_key, filename=file.filename, expires=expires
-        )
+        url = get_store().presigned_url(file.storage_key, filename=file.filename, expires=expires)
     except OSError:
         return None  # e.g. no credentials to sign with: streaming reports the outage
     if url is None:

@@ -12,8 +12,8 @@ from django.urls import get_script_prefix
 from django.views.decorators.http import require_safe
 from packaging.version import InvalidVersion, Version
 
+from access import Action, Surface, decide, project_offers_files, readable_by_anyone
 from projects import selectors
-from projects.access import Action, decide, readable_by_anyone
 from projects.models import File, Project, Release
 from simple_api.pages import file_url_path
 from simple_api.responses import READ_VARY, credentials_error, deny, not_found
@@ -88,12 +88,12 @@ def _answer(request: HttpRequest, name: str, version: str | None) -> HttpRespons
     if (error := credentials_error(request)) is not None:
         return error
     project = selectors.project_get(name=name)
-    decision = decide(request.principal, Action.READ, project)
+    decision = decide(request.principal, Action.READ, project, surface=Surface.JSON_API)
     if not decision:
         return deny(decision)
     assert project is not None
     releases = selectors.release_list(project=project)
-    offered = selectors.project_offers_files(project)  # quarantine hides every file (S1.42)
+    offered = project_offers_files(project)  # quarantine hides every file (S1.42)
 
     def files_of(release: Release) -> list[dict]:
         return [_file_entry(request, f, release) for f in release.files.all()] if offered else []
@@ -105,8 +105,7 @@ def _answer(request: HttpRequest, name: str, version: str | None) -> HttpRespons
         releases_payload = None
     else:
         ordered = sorted(releases, key=_version_key)
-        unyanked = [r for r in ordered if not r.yanked]
-        chosen = (unyanked or ordered or [None])[-1]
+        chosen = selectors.release_latest(releases)
         releases_payload = {r.version: files_of(r) for r in ordered}
     by_id = {r.pk: r for r in releases}
     current = by_id.get(chosen.pk) if chosen is not None else None

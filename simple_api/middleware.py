@@ -8,8 +8,8 @@ treated as anonymous (that would send pip and uv on to another index; S4.10).
 import base64
 import logging
 
+from access import Principal
 from privindex.middleware import DATABASE_ERRORS, unavailable
-from projects.access import Principal
 from tokens.services import token_authenticate
 
 log = logging.getLogger(__name__)

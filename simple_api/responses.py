@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpResponse
 
-from projects.access import Decision, Denial
+from access import Decision, Denial
 
 NOT_FOUND_BODY = b"404 Not Found\n"
 # Headers every read answer carries, whoever asks and whatever exists.

@@ -17,10 +17,11 @@ from django.http import HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 
-from projects import selectors, services, validation
-from projects.access import Action, creation_organization, decide
+from access import Action, Denial, Surface, creation_organization, credential_check, decide
+from projects import selectors, services
 from simple_api.responses import message_response, unauthenticated
-from simple_api.uploadhandler import parse_upload
+from uploads import validation
+from uploads.handler import parse_upload
 
 log = logging.getLogger(__name__)
 
@@ -66,11 +67,11 @@ def upload(request: HttpRequest) -> HttpResponse:
     if request.auth_error:
         return unauthenticated(request.auth_error)
     principal = request.principal
-    if principal.token is None:
-        return unauthenticated(
-            "Invalid or non-existent authentication information. "
-            "Upload with the username __token__ and an API token as the password."
-        )
+    accepted = credential_check(principal, Action.UPLOAD, surface=Surface.UPLOAD)
+    if not accepted:
+        if accepted.denial == Denial.UNAUTHENTICATED:
+            return unauthenticated(accepted.reason)
+        return _error(403, accepted.reason)
     if not request.content_type.startswith("multipart/form-data"):
         return _error(400, "Uploads must be sent as multipart/form-data.")
     try:
@@ -119,10 +120,12 @@ def _handle(request, principal, post, files, handler, raw_names) -> HttpResponse
     project = selectors.project_get(name=form.name)
     if project is None:
         organization = creation_organization(principal)
-        decision = decide(principal, Action.CREATE, None, organization=organization)
+        decision = decide(
+            principal, Action.CREATE, None, surface=Surface.UPLOAD, organization=organization
+        )
     else:
         organization = None
-        decision = decide(principal, Action.UPLOAD, project)
+        decision = decide(principal, Action.UPLOAD, project, surface=Surface.UPLOAD)
     if not decision:
         return _error(403, decision.reason)
 

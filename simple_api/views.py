@@ -10,8 +10,8 @@ from django.urls import get_script_prefix
 from django.views.decorators.http import require_safe
 from packaging.utils import canonicalize_name
 
+from access import Action, Surface, decide, precheck, readable_by_anyone
 from projects import selectors
-from projects.access import Action, decide, precheck, readable_by_anyone
 from simple_api import negotiation, pages
 from simple_api.responses import (
     READ_VARY,
@@ -22,13 +22,15 @@ from simple_api.responses import (
 )
 
 
-def _requires_authentication(request: HttpRequest) -> bool:
-    return request.resolver_match is not None and request.resolver_match.namespace == "auth-simple"
+def _surface(request: HttpRequest) -> Surface:
+    """``/auth/simple/`` answers like ``/simple/`` but challenges every anonymous request."""
+    match = request.resolver_match
+    return Surface.AUTH_SIMPLE if match and match.namespace == "auth-simple" else Surface.SIMPLE
 
 
 def _prefix(request: HttpRequest) -> str:
     return get_script_prefix() + (
-        "auth/simple/" if _requires_authentication(request) else "simple/"
+        "auth/simple/" if _surface(request) == Surface.AUTH_SIMPLE else "simple/"
     )
 
 
@@ -69,9 +71,7 @@ def _refuse_caller(request: HttpRequest) -> HttpResponse | None:
     caller alone, before any name is looked at (S4.9)."""
     if (error := credentials_error(request)) is not None:
         return error
-    early = precheck(
-        request.principal, Action.READ, require_authentication=_requires_authentication(request)
-    )
+    early = precheck(request.principal, Action.READ, surface=_surface(request))
     return None if early else deny(early)
 
 
@@ -106,9 +106,7 @@ def detail(request: HttpRequest, name: str) -> HttpResponse:
         response["Vary"] = READ_VARY
         return response
     project = selectors.project_get(name=normalized)
-    decision = decide(
-        principal, Action.READ, project, require_authentication=_requires_authentication(request)
-    )
+    decision = decide(principal, Action.READ, project, surface=_surface(request))
     if not decision:
         return deny(decision)
     assert project is not None

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.conf import settings
 
-from projects.access import Principal
+from access import Principal
 from tests import factories
 from tokens.services import token_issue, token_revoke
 
@@ -27,7 +27,7 @@ def pytest_addoption(parser):
 @pytest.fixture(autouse=True)
 def _data_dirs(tmp_path, settings):
     """Each test gets its own staging and file store directories."""
-    from projects.storage import get_store
+    from storage.base import get_store
 
     settings.PRIVINDEX_STAGING_DIR = tmp_path / "staging"
     settings.PRIVINDEX_FILES_DIR = tmp_path / "files"

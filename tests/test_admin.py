@@ -9,7 +9,7 @@ from django.core import serializers
 from django.urls import reverse
 
 from accounts.models import User
-from projects.models import Event
+from audit.models import Event
 from tests import factories
 from tokens.models import Token
 from tokens.services import token_authenticate, token_issue
@@ -61,7 +61,7 @@ MODELS = {
     "projects_project": "project",
     "projects_release": "release",
     "projects_file": "file",
-    "projects_event": "event",
+    "audit_event": "event",
     "tokens_token": "token",
 }
 
@@ -116,7 +116,7 @@ def test_add_form_renders(admin_client, world, label):
 
 
 @pytest.mark.parametrize(
-    "label", ["projects_project", "projects_release", "projects_file", "projects_event"]
+    "label", ["projects_project", "projects_release", "projects_file", "audit_event"]
 )
 def test_no_add_by_hand(admin_client, world, label):
     assert admin_client.get(admin_url(label, "add")).status_code == 403
@@ -128,7 +128,7 @@ def test_no_add_by_hand(admin_client, world, label):
         ("projects_project", "project"),
         ("projects_release", "release"),
         ("projects_file", "file"),
-        ("projects_event", "event"),
+        ("audit_event", "event"),
         ("tokens_token", "token"),
     ],
 )
@@ -138,7 +138,7 @@ def test_no_delete_by_hand(admin_client, world, label, attribute):
 
 
 def test_event_cannot_be_changed(admin_client, world):
-    url = admin_url("projects_event", "change", world.event.pk)
+    url = admin_url("audit_event", "change", world.event.pk)
     response = admin_client.post(url, {"action": "forged", "data": "{}"})
     assert response.status_code == 403
     world.event.refresh_from_db()
@@ -146,9 +146,7 @@ def test_event_cannot_be_changed(admin_client, world):
 
 
 def test_event_list_filters_by_action(admin_client, world):
-    response = admin_client.get(
-        admin_url("projects_event", "changelist"), {"action": "token:issue"}
-    )
+    response = admin_client.get(admin_url("audit_event", "changelist"), {"action": "token:issue"})
     assert response.status_code == 200
     assert list(response.context["cl"].result_list) == [world.event]
 

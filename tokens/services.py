@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from projects.models import Event
+from audit.services import event_record
 from tokens import format as token_format
 from tokens.models import Scope, Token
 
@@ -71,16 +71,14 @@ def token_issue(
     project_list = list(projects)
     if project_list:
         token.projects.set(project_list)
-    Event.objects.create(
-        action="token:issue",
+    event_record(
+        "token:issue",
         actor=actor or user,
         token=token,
-        data={
-            "identifier": token.identifier,
-            "scopes": scope_list,
-            "projects": [p.normalized_name for p in project_list],
-            "organization": organization.name if organization else None,
-        },
+        identifier=token.identifier,
+        scopes=scope_list,
+        projects=[p.normalized_name for p in project_list],
+        organization=organization.name if organization else None,
     )
     return IssuedToken(token=token, secret=raw)
 
@@ -91,9 +89,7 @@ def token_revoke(*, token: Token, actor: User | None = None) -> Token:
     if token.revoked is None:
         token.revoked = timezone.now()
         token.save(update_fields=["revoked"])
-        Event.objects.create(
-            action="token:revoke", actor=actor, token=token, data={"identifier": token.identifier}
-        )
+        event_record("token:revoke", actor=actor, token=token, identifier=token.identifier)
     return token
 
 

@@ -8,29 +8,28 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
+from functools import wraps
 from urllib.parse import urlsplit, urlunsplit
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from packaging.utils import canonicalize_name
 
-from projects.access import Principal, projects_visible_to
-from tokens import services
+from access import Action, Denial, Principal, Surface, precheck, projects_visible_to
+from tokens import limits, selectors, services
 from tokens.models import Scope, Token
-
-MAX_EXPIRY_DAYS = 3650
-MAX_PROJECTS = 100
 
 
 class TokenCreateForm(forms.Form):
     name = forms.CharField(
-        max_length=Token._meta.get_field("name").max_length,
+        max_length=limits.NAME_MAX,
         required=False,
         help_text="What the token is for, e.g. “CI upload”.",
     )
@@ -46,7 +45,7 @@ class TokenCreateForm(forms.Form):
     expires_days = forms.IntegerField(
         required=False,
         min_value=1,
-        max_value=MAX_EXPIRY_DAYS,
+        max_value=limits.MAX_EXPIRY_DAYS,
         label="Expires after (days)",
         help_text="Empty: never expires.",
     )
@@ -58,8 +57,8 @@ class TokenCreateForm(forms.Form):
     def clean_projects(self) -> list:
         names = [n for n in re.split(r"[\s,]+", self.cleaned_data["projects"]) if n]
         wanted = {canonicalize_name(n): n for n in names}
-        if len(wanted) > MAX_PROJECTS:
-            raise forms.ValidationError(f"At most {MAX_PROJECTS} projects.")
+        if len(wanted) > limits.MAX_PROJECTS:
+            raise forms.ValidationError(f"At most {limits.MAX_PROJECTS} projects.")
         if not wanted:
             return []
         # Only projects the user may read; an invisible name reads as "no such project".
@@ -74,6 +73,22 @@ class TokenCreateForm(forms.Form):
         return found
 
 
+def _session_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The token pages are for a signed-in person (``access.credentials``): anyone else is sent
+    to the login page, a refused credential of another kind gets a 403."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        decision = precheck(request.principal, Action.TOKENS_MANAGE, surface=Surface.WEB_TOKENS)
+        if decision.denial == Denial.UNAUTHENTICATED:
+            return redirect_to_login(request.get_full_path())
+        if not decision:
+            return HttpResponseForbidden(decision.reason)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def _index_urls(request: HttpRequest, secret: str) -> dict[str, str]:
     """Copy-ready client configuration for a freshly issued token."""
     simple = urlsplit(request.build_absolute_uri(reverse("simple:index")))
@@ -85,7 +100,7 @@ def _index_urls(request: HttpRequest, secret: str) -> dict[str, str]:
 
 
 @never_cache
-@login_required
+@_session_required
 def token_list(request: HttpRequest) -> HttpResponse:
     """GET: the tokens and an empty form. POST: issue a token and show its secret, once.
 
@@ -110,12 +125,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             form = TokenCreateForm(user=request.user)
-    tokens = (
-        Token.objects.filter(user=request.user)
-        .select_related("organization")
-        .prefetch_related("projects")
-        .order_by("-created")
-    )
+    tokens = selectors.token_list(user=request.user)
     context = {"form": form, "tokens": tokens, "issued": issued}
     if issued is not None:
         context.update(_index_urls(request, issued.secret))
@@ -125,7 +135,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@_session_required
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(Token, pk=pk, user=request.user)
     services.token_revoke(token=token, actor=request.user)

@@ -1,2 +1,2 @@
-"""DRF views under /api/v1/: parse, ask ``projects.access`` through ``api.permissions``, call one
+"""DRF views under /api/v1/: parse, ask ``access`` through ``api.permissions``, call one
 service or selector, shape the answer."""

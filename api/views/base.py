@@ -6,7 +6,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.views import APIView
 
-from projects.access import Principal
+from access import Principal
 
 
 class Pagination(LimitOffsetPagination):

@@ -5,24 +5,16 @@ from __future__ import annotations
 from django.urls import reverse
 from rest_framework.response import Response
 
-from api import selectors as api_selectors
-from api.permissions import deny, not_found, require_user
+from access import Action
+from accounts import selectors as account_selectors
+from api.permissions import not_found, require
 from api.views.base import PrincipalView
-from projects.access import Action, Denial, decide
-
-
-def _require_member_reader(request) -> None:
-    """401 for anonymous callers, 403 for a token without the read scope."""
-    require_user(request)
-    decision = decide(request.principal, Action.READ, None)
-    if decision.denial not in (None, Denial.NOT_FOUND):
-        deny(decision)
 
 
 class OrgList(PrincipalView):
     def get(self, request):
-        _require_member_reader(request)
-        memberships = api_selectors.organization_memberships(principal=request.principal)
+        require(request, Action.ORGANIZATION_READ)
+        memberships = account_selectors.organization_memberships(principal=request.principal)
         return Response(
             [
                 {
@@ -39,8 +31,8 @@ class OrgList(PrincipalView):
 
 class OrgDetail(PrincipalView):
     def get(self, request, name: str):
-        _require_member_reader(request)
-        org = api_selectors.organization_get(principal=request.principal, name=name)
+        require(request, Action.ORGANIZATION_READ)
+        org = account_selectors.organization_get(principal=request.principal, name=name)
         if org is None:
             raise not_found()
         return Response(

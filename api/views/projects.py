@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.db import transaction
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from api.permissions import ServiceFailure, authorize
+from access import Action, Surface, decide, status_change_decide, status_reason_for
+from api.permissions import ServiceFailure, authorize, deny
 from api.serializers import (
     ProjectDetailSerializer,
     ProjectSerializer,
@@ -16,10 +16,8 @@ from api.serializers import (
 )
 from api.views.base import Pagination, PrincipalView
 from projects import selectors, services
-from projects.access import Action, decide
-from projects.models import Project, ProjectStatus
-
-QUERY_MAX = 200
+from projects.limits import QUERY_MAX
+from projects.models import Project
 
 
 def project_detail_data(request, project: Project) -> dict:
@@ -53,17 +51,14 @@ class ProjectDetail(PrincipalView):
         principal = request.principal
         status = data.get("status", project.status)
         changes_status = "status" in data or "status_reason" in data
-        if changes_status and ProjectStatus.QUARANTINED in (status, project.status):
-            moderate = decide(principal, Action.MODERATE, project)
-            if not moderate:
-                raise PermissionDenied(moderate.reason)
+        if changes_status:
+            decision = status_change_decide(principal, project, status, surface=Surface.API)
+            if not decision:
+                deny(decision)
         try:
             with transaction.atomic():
                 if changes_status:
-                    keep = project.status_reason if status == project.status else ""
-                    reason = data.get("status_reason", keep)
-                    if status == ProjectStatus.ACTIVE:
-                        reason = ""
+                    reason = status_reason_for(project, status, data.get("status_reason"))
                     services.project_status_set(
                         project=project, status=status, reason=reason, principal=principal
                     )
@@ -73,7 +68,7 @@ class ProjectDetail(PrincipalView):
                     )
         except services.ServiceError as exc:
             raise ServiceFailure(exc) from None
-        if not decide(principal, Action.READ, project):
+        if not decide(principal, Action.READ, project, surface=Surface.API):
             # A manage-only token learns what it changed, not the project's releases.
             return Response(
                 {

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from rest_framework.response import Response
 
+from access import Action, Surface, decide
 from api.permissions import authorize, not_found
 from api.serializers import ReleaseSerializer, YankSerializer, parse
 from api.views.base import PrincipalView
 from projects import selectors, services
-from projects.access import Action, decide
 from projects.models import Project, Release
 
 
@@ -27,7 +27,7 @@ def _data(request, project: Project, release: Release) -> dict:
 def _yank_answer(request, project: Project, release: Release) -> dict:
     """The release after a yank; only its yank state for a caller who may not read it
     (an upload-only token must not learn the files of a private project this way)."""
-    if decide(request.principal, Action.READ, project):
+    if decide(request.principal, Action.READ, project, surface=Surface.API):
         return _data(request, project, release)
     return {
         "version": release.version,

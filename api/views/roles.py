@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from rest_framework.response import Response
 
-from api import selectors as api_selectors
+from access import Action
+from accounts import selectors as account_selectors
 from api.permissions import BadRequest, ServiceFailure, authorize
 from api.serializers import RoleRemoveSerializer, RoleSetSerializer, parse
 from api.views.base import PrincipalView
-from projects import services
-from projects.access import Action
+from projects import selectors, services
 from projects.models import Project
 
 
 def _roles(project: Project) -> dict:
-    users, teams = api_selectors.project_roles_list(project=project)
+    users, teams = selectors.project_roles_list(project=project)
     return {
         "users": [{"username": r.user.username, "role": r.role} for r in users],
         "teams": [{"team": r.team.name, "role": r.role} for r in teams],
@@ -22,7 +22,7 @@ def _roles(project: Project) -> dict:
 
 
 def _user(username: str):
-    user = api_selectors.user_get(username=username)
+    user = account_selectors.user_get(username=username)
     if user is None:
         raise BadRequest(f"No user named {username}.")
     return user

@@ -8,12 +8,13 @@ import datetime as dt
 from packaging.utils import canonicalize_name
 from rest_framework.response import Response
 
-from api import selectors as api_selectors
-from api.permissions import BadRequest, not_found, require_session_user
+from access import Action, projects_visible_to
+from accounts import selectors as account_selectors
+from api.permissions import BadRequest, not_found, require
 from api.serializers import TokenCreateSerializer, TokenSerializer, parse
 from api.views.base import PrincipalView
-from projects.access import projects_visible_to
 from projects.models import Project
+from tokens import selectors as token_selectors
 from tokens import services as token_services
 
 
@@ -31,17 +32,17 @@ def _readable_projects(request, names: list[str]) -> list[Project]:
 
 class TokenList(PrincipalView):
     def get(self, request):
-        user = require_session_user(request)
-        return Response(TokenSerializer(api_selectors.token_list(user=user), many=True).data)
+        user = require(request, Action.TOKENS_MANAGE)
+        return Response(TokenSerializer(token_selectors.token_list(user=user), many=True).data)
 
     def post(self, request):
         """Issue a token. The answer carries the full token once; nothing stores it."""
-        user = require_session_user(request)
+        user = require(request, Action.TOKENS_MANAGE)
         data = parse(TokenCreateSerializer, request.data)
         projects = _readable_projects(request, data["projects"])
         organization = None
         if data["organization"]:
-            organization = api_selectors.organization_for_token(
+            organization = account_selectors.organization_for_token(
                 user=user, name=data["organization"]
             )
             if organization is None:
@@ -66,8 +67,8 @@ class TokenList(PrincipalView):
 class TokenDetail(PrincipalView):
     def delete(self, request, identifier: str):
         """Revoke one of the caller's tokens; someone else's is a 404."""
-        user = require_session_user(request)
-        token = api_selectors.token_get(user=user, identifier=identifier)
+        user = require(request, Action.TOKENS_MANAGE)
+        token = token_selectors.token_get(user=user, identifier=identifier)
         if token is None:
             raise not_found()
         token_services.token_revoke(token=token, actor=user)

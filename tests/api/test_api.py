@@ -1,6 +1,6 @@
 """REST API: the principal x action -> status matrix, projects, releases, yank and roles.
 
-Every answer comes from projects.access.decide() through api.permissions (DESIGN 4).
+Every answer comes from access.decide() through api.permissions (DESIGN 4).
 """
 
 import secrets
@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from projects.models import Event, ProjectRole
+from audit.models import Event
+from projects.models import ProjectRole
 from tests import factories
 from tests.api.helpers import basic, bearer
 from tokens.services import token_issue

@@ -2,7 +2,7 @@
 
 import pytest
 
-from projects.access import ALLOW, Action, Denial, Principal, decide, projects_visible_to
+from access import ALLOW, Action, Denial, Principal, Surface, decide, projects_visible_to
 from projects.models import Project
 from tests import factories
 from tokens.services import token_issue
@@ -149,7 +149,7 @@ MATRIX = {
 def test_decide_matrix(world, who, action):
     visibility, project, principals = world
     expected = MATRIX[(who, action)][0 if visibility == "public" else 1]
-    decision = decide(principals[who], action, project)
+    decision = decide(principals[who], action, project, surface=None)
     if expected == ALLOWED:
         assert decision == ALLOW
     else:
@@ -170,24 +170,24 @@ def test_decide_matrix(world, who, action):
 )
 def test_unknown_name_reads_like_a_private_one(world, who, expected):
     _, _, principals = world
-    assert decide(principals[who], Action.READ, None).denial == expected
+    assert decide(principals[who], Action.READ, None, surface=None).denial == expected
 
 
 @pytest.mark.parametrize("who", ["anon"])
 def test_auth_simple_challenges_every_anonymous_request(world, who):
     _, project, principals = world
-    assert decide(principals[who], Action.READ, project, require_authentication=True).denial == U
-    assert decide(principals[who], Action.READ, None, require_authentication=True).denial == U
+    assert decide(principals[who], Action.READ, project, surface=Surface.AUTH_SIMPLE).denial == U
+    assert decide(principals[who], Action.READ, None, surface=Surface.AUTH_SIMPLE).denial == U
 
 
 def test_auth_simple_does_not_change_answers_for_tokens(world):
     _, project, principals = world
-    assert decide(principals["read_token"], Action.READ, project, require_authentication=True)
+    assert decide(principals["read_token"], Action.READ, project, surface=Surface.AUTH_SIMPLE)
 
 
 def test_upload_to_invisible_private_name_says_name_not_available(world):
     visibility, project, principals = world
-    decision = decide(principals["outsider"], Action.UPLOAD, project)
+    decision = decide(principals["outsider"], Action.UPLOAD, project, surface=None)
     if visibility == "private":
         assert "is not available" in decision.reason
     else:
@@ -207,7 +207,7 @@ def test_upload_to_invisible_private_name_says_name_not_available(world):
 )
 def test_create_new_project(world, who, expected):
     _, _, principals = world
-    decision = decide(principals[who], Action.CREATE, None)
+    decision = decide(principals[who], Action.CREATE, None, surface=None)
     if expected == ALLOWED:
         assert decision
     else:
@@ -218,23 +218,25 @@ def test_org_token_creates_only_for_org_managers(db):
     org = factories.OrganizationFactory()
     manager = factories.OrganizationMemberFactory(organization=org, role="manager").user
     member = factories.OrganizationMemberFactory(organization=org, role="member").user
-    assert decide(_token(manager, ["upload"], organization=org), Action.CREATE, None)
-    assert not decide(_token(member, ["upload"], organization=org), Action.CREATE, None)
+    assert decide(_token(manager, ["upload"], organization=org), Action.CREATE, None, surface=None)
+    assert not decide(
+        _token(member, ["upload"], organization=org), Action.CREATE, None, surface=None
+    )
 
 
 def test_archived_project_refuses_uploads_even_to_owner(db):
     project = factories.ProjectFactory(status="archived")
     owner = _user_with(project, "owner")
-    decision = decide(Principal(user=owner), Action.UPLOAD, project)
+    decision = decide(Principal(user=owner), Action.UPLOAD, project, surface=None)
     assert decision.denial == F and "archived" in decision.reason
-    assert decide(Principal(user=owner), Action.READ, project)
+    assert decide(Principal(user=owner), Action.READ, project, surface=None)
 
 
 def test_inactive_organization_grants_nothing(db):
     org = factories.OrganizationFactory(is_active=False)
     project = factories.ProjectFactory(organization=org)
     member = factories.OrganizationMemberFactory(organization=org, role="owner").user
-    assert decide(Principal(user=member), Action.READ, project).denial == N
+    assert decide(Principal(user=member), Action.READ, project, surface=None).denial == N
 
 
 def test_read_twin_agrees_with_decide(world):
@@ -244,7 +246,7 @@ def test_read_twin_agrees_with_decide(world):
     all_projects = list(Project.objects.all())
     for who, principal in principals.items():
         listed = set(projects_visible_to(principal).values_list("id", flat=True))
-        allowed = {p.id for p in all_projects if decide(principal, Action.READ, p)}
+        allowed = {p.id for p in all_projects if decide(principal, Action.READ, p, surface=None)}
         assert listed == allowed, who
 
 
@@ -259,8 +261,8 @@ def test_role_lookup_is_one_query_whatever_the_number_of_roles(db, django_assert
         factories.TeamProjectRoleFactory(project=project, team=team, role="reader")
     principal = Principal(user=user)
     with django_assert_num_queries(1):
-        assert decide(principal, Action.READ, project)
-        assert not decide(principal, Action.UPLOAD, project)
+        assert decide(principal, Action.READ, project, surface=None)
+        assert not decide(principal, Action.UPLOAD, project, surface=None)
 
 
 @pytest.mark.parametrize("how", ["org-inactive", "left-org", "team-of-other-org"])
@@ -278,6 +280,6 @@ def test_team_roles_need_a_live_membership_in_the_projects_org(db, how):
         org.is_active = False
         org.save()
     principal = Principal(user=user)
-    assert decide(principal, Action.READ, project).denial == N
-    assert decide(principal, Action.UPLOAD, project).denial == F
+    assert decide(principal, Action.READ, project, surface=None).denial == N
+    assert decide(principal, Action.UPLOAD, project, surface=None).denial == F
     assert project not in projects_visible_to(principal)

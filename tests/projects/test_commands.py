@@ -5,7 +5,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from projects.models import Event
+from audit.models import Event
 from tests import factories
 
 

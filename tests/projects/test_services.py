@@ -1,6 +1,8 @@
 """Service edge cases not reachable through the endpoint's normal flow."""
 
-from projects import services, storage
+from projects import services
+from projects.services import uploads as upload_services
+from storage import staging as storage
 from tests import factories
 
 
@@ -11,10 +13,10 @@ def test_failed_upload_keeps_staged_bytes_that_a_committed_row_needs(db, setting
     path = storage.staging_path(file.storage_key)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"bytes")
-    services._unstage_unless_committed(file.storage_key, file.filename)
+    upload_services._unstage_unless_committed(file.storage_key, file.filename)
     assert path.exists()
     file.delete()
-    services._unstage_unless_committed(file.storage_key, file.filename)
+    upload_services._unstage_unless_committed(file.storage_key, file.filename)
     assert not path.exists()
 
 

@@ -18,9 +18,10 @@ from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
-from projects import validation
 from projects.models import Release
-from projects.validation import (
+from tests import dists
+from uploads import validation
+from uploads.validation import (
     PRIVATE_CLASSIFIER,
     FormData,
     UploadError,
@@ -28,8 +29,7 @@ from projects.validation import (
     validate_filename,
     validate_form,
 )
-from projects.validation import archive as archive_module
-from tests import dists
+from uploads.validation import archive as archive_module
 
 SPEC = "See https://packaging.python.org/specifications/core-metadata for more information."
 PEP527 = "See https://www.python.org/dev/peps/pep-0527 for more information."

@@ -8,7 +8,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from projects.models import Event, Release
+from audit.models import Event
+from projects.models import Release
 from tests import factories
 
 

@@ -3,7 +3,8 @@
 import base64
 import hashlib
 
-from projects.storage import get_store, staging_path
+from storage.base import get_store
+from storage.staging import staging_path
 from tests import factories
 
 

@@ -7,10 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 
 from projects.models import Release
-from projects.validation import UploadError, validate_form
 from tests import dists, factories
 from tests.simple_api.helpers import basic
 from tokens.services import token_issue
+from uploads.validation import UploadError, validate_form
 
 JSON = "application/vnd.pypi.simple.v1+json"
 

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from projects.models import CoreMetadata, Event, File, FilenameRegistry, Project, Release
+from audit.models import Event
+from projects.models import CoreMetadata, File, FilenameRegistry, Project, Release
 from tests import dists, factories
 from tests.simple_api.helpers import basic
 from tokens.services import token_issue
@@ -349,7 +350,7 @@ def test_staged_file_is_downloadable_before_it_is_stored(client, token, settings
     assert file.storage_state == "staged"
     response = client.get(f"/files/{file.storage_key}", **basic(token))
     assert b"".join(response.streaming_content) == content
-    from projects.services import file_store
+    from storage.pipeline import file_store
 
     file_store(file_id=file.pk)
     file.refresh_from_db()

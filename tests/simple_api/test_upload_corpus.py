@@ -29,9 +29,9 @@ from typing import Any
 import pytest
 from django.test import TestCase
 
+from audit.models import Event
 from projects.models import (
     CoreMetadata,
-    Event,
     File,
     FilenameRegistry,
     Project,

@@ -16,9 +16,11 @@ from django.core.management.base import CommandError
 from django.db import OperationalError
 from django.test import Client
 
-from projects import services, storage, tasks
 from projects.models import File, StorageState
-from projects.storage import StoreError, get_store, staging_path
+from storage import pipeline, tasks
+from storage.base import get_store
+from storage.errors import FileLost, StoreError
+from storage.staging import staging_path, unstage
 from tests import factories
 from tests.simple_api.helpers import basic, file_url, file_with_bytes
 from tests.stack.procs import free_port
@@ -75,7 +77,7 @@ def objects(client, bucket) -> dict[str, str]:
 def test_file_store_copies_verifies_marks_stored_then_unstages(s3, bucket):
     file = staged_file()
 
-    stored = services.file_store(file_id=file.pk)
+    stored = pipeline.file_store(file_id=file.pk)
 
     assert stored.storage_state == StorageState.STORED and stored.stored_at is not None
     assert objects(s3, bucket) == {file.storage_key: file.sha256}
@@ -84,10 +86,10 @@ def test_file_store_copies_verifies_marks_stored_then_unstages(s3, bucket):
 
 def test_file_store_is_idempotent(s3, bucket):
     file = staged_file()
-    services.file_store(file_id=file.pk)
-    assert services.file_store(file_id=file.pk).storage_state == StorageState.STORED
+    pipeline.file_store(file_id=file.pk)
+    assert pipeline.file_store(file_id=file.pk).storage_state == StorageState.STORED
     assert objects(s3, bucket) == {file.storage_key: file.sha256}
-    assert services.file_store(file_id=10**9) is None
+    assert pipeline.file_store(file_id=10**9) is None
 
 
 def test_a_copy_already_in_the_store_is_not_written_again(s3, bucket):
@@ -95,19 +97,19 @@ def test_a_copy_already_in_the_store_is_not_written_again(s3, bucket):
     finds the right bytes in the store and only marks the file stored."""
     file = staged_file()
     get_store().put(file.storage_key, staging_path(file.storage_key))
-    storage.unstage(file.storage_key)  # without a staged copy, only a verified store helps
+    unstage(file.storage_key)  # without a staged copy, only a verified store helps
 
-    assert services.file_store(file_id=file.pk).storage_state == StorageState.STORED
+    assert pipeline.file_store(file_id=file.pk).storage_state == StorageState.STORED
 
 
 def test_a_leftover_staged_copy_of_a_stored_file_is_removed(s3):
     file = staged_file()
-    services.file_store(file_id=file.pk)
+    pipeline.file_store(file_id=file.pk)
     path = staging_path(file.storage_key)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"left behind")
 
-    services.file_store(file_id=file.pk)
+    pipeline.file_store(file_id=file.pk)
 
     assert not path.exists()
 
@@ -116,7 +118,7 @@ def test_file_store_with_the_store_down_raises_and_keeps_the_file_staged(s3_down
     file = staged_file()
 
     with pytest.raises(StoreError):
-        services.file_store(file_id=file.pk)
+        pipeline.file_store(file_id=file.pk)
 
     file.refresh_from_db()
     assert file.storage_state == StorageState.STAGED
@@ -125,18 +127,18 @@ def test_file_store_with_the_store_down_raises_and_keeps_the_file_staged(s3_down
 
 def test_a_file_with_no_staged_copy_and_nothing_stored_is_reported_lost(s3):
     file = staged_file()
-    storage.unstage(file.storage_key)
+    unstage(file.storage_key)
 
-    with pytest.raises(storage.FileLost, match="staged copy missing"):
-        services.file_store(file_id=file.pk)
+    with pytest.raises(FileLost, match="staged copy missing"):
+        pipeline.file_store(file_id=file.pk)
 
 
 def test_a_damaged_staged_copy_is_reported_lost_and_not_stored(s3, bucket):
     file = staged_file()
     staging_path(file.storage_key).write_bytes(os.urandom(file.size))
 
-    with pytest.raises(storage.FileLost, match="damaged"):
-        services.file_store(file_id=file.pk)
+    with pytest.raises(FileLost, match="damaged"):
+        pipeline.file_store(file_id=file.pk)
     file.refresh_from_db()
     assert file.storage_state == StorageState.STAGED
 
@@ -172,7 +174,7 @@ def test_store_file_task_retries_with_backoff_then_leaves_the_file_to_the_sweepe
 
 def test_a_swept_store_is_tried_once(s3_down, caplog):
     file = staged_file()
-    with caplog.at_level(logging.WARNING, logger="projects.tasks"):
+    with caplog.at_level(logging.WARNING, logger="storage.tasks"):
         result = tasks.store_file.apply(args=(file.pk,), kwargs={"retry": False}).get()
     assert result == "staged"
     assert "the sweeper will try again" in caplog.text
@@ -180,8 +182,8 @@ def test_a_swept_store_is_tried_once(s3_down, caplog):
 
 def test_a_lost_file_is_logged_not_retried(s3, caplog):
     file = staged_file()
-    storage.unstage(file.storage_key)
-    with caplog.at_level(logging.ERROR, logger="projects.tasks"):
+    unstage(file.storage_key)
+    with caplog.at_level(logging.ERROR, logger="storage.tasks"):
         assert tasks.store_file.apply(args=(file.pk,)).get() == "lost"
     assert f"cannot store file {file.pk}" in caplog.text
 
@@ -200,7 +202,7 @@ def test_enqueue_with_the_broker_down_logs_and_returns(settings, monkeypatch, ca
         raise OperationalError("Connection refused")
 
     monkeypatch.setattr(tasks.store_file, "delay", refuse)
-    with caplog.at_level(logging.WARNING, logger="projects.tasks"):
+    with caplog.at_level(logging.WARNING, logger="storage.tasks"):
         tasks.enqueue_store(42)
     assert "could not enqueue storing file 42" in caplog.text
 
@@ -228,7 +230,7 @@ def test_sweep_requeues_old_staged_files(settings, s3, bucket):
 def test_sweep_removes_staged_copies_nobody_needs(settings, s3):
     settings.PRIVINDEX_STAGED_AGE_SECONDS = 60
     stored = staged_file()
-    services.file_store(file_id=stored.pk)
+    pipeline.file_store(file_id=stored.pk)
     leftover = staging_path(stored.storage_key)
     leftover.parent.mkdir(parents=True)
     leftover.write_bytes(b"x")
@@ -254,10 +256,10 @@ def test_sweep_removes_staged_copies_nobody_needs(settings, s3):
 
 def test_sweep_reports_stored_files_missing_from_the_store(s3, bucket, caplog):
     file = staged_file()
-    services.file_store(file_id=file.pk)
+    pipeline.file_store(file_id=file.pk)
     s3.delete_object(Bucket=bucket, Key=file.storage_key)
 
-    with caplog.at_level(logging.ERROR, logger="projects.tasks"):
+    with caplog.at_level(logging.ERROR, logger="storage.tasks"):
         assert tasks.sweep_staged_files.apply().get()["problems"] == 1
     assert f"({file.filename}): stored copy missing" in caplog.text
 
@@ -268,9 +270,9 @@ def test_sweep_reports_stored_files_missing_from_the_store(s3, bucket, caplog):
 def test_checkstorage_reports_problems_with_a_progress_bar_and_a_summary(s3, bucket):
     good, missing, staged_ok, staged_gone = (staged_file() for _ in range(4))
     for file in (good, missing):
-        services.file_store(file_id=file.pk)
+        pipeline.file_store(file_id=file.pk)
     s3.delete_object(Bucket=bucket, Key=missing.storage_key)
-    storage.unstage(staged_gone.storage_key)
+    unstage(staged_gone.storage_key)
     out, err = io.StringIO(), io.StringIO()
 
     with pytest.raises(CommandError, match="2 file"):
@@ -300,7 +302,7 @@ def test_checkstorage_requeue_stores_staged_files(s3):
 def stored_public(s3, public_project):
     content = os.urandom(5000)
     file = staged_file(public_project, content)
-    services.file_store(file_id=file.pk)
+    pipeline.file_store(file_id=file.pk)
     return File.objects.get(pk=file.pk), content
 
 
@@ -312,7 +314,7 @@ def test_a_stored_file_redirects_to_a_presigned_url(stored_public, read_token, p
     assert f"filename%3D%22{file.filename}%22" in response["Location"]
 
     private = staged_file(private_project)
-    services.file_store(file_id=private.pk)
+    pipeline.file_store(file_id=private.pk)
     response = Client().get(file_url(private), **basic(read_token))
     assert response.status_code == 302 and "X-Amz-Expires=300" in response["Location"]
 

@@ -10,7 +10,7 @@ from django.core import serializers
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from projects.models import Event
+from audit.models import Event
 from tests import factories
 from tokens.models import Token
 from tokens.services import token_authenticate, token_issue

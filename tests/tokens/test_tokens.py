@@ -94,7 +94,7 @@ def test_last_used_is_written_at_most_once_a_minute(owner, django_assert_num_que
 
 
 def test_issue_and_revoke_are_audited_without_the_secret(owner):
-    from projects.models import Event
+    from audit.models import Event
 
     issued = token_issue(user=owner, scopes=["read"])
     token_revoke(token=issued.token)

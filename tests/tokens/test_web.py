@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from projects.models import Event
+from audit.models import Event
 from tokens.models import Token
 from tokens.services import token_authenticate, token_issue
 

@@ -15,9 +15,9 @@ from itertools import islice
 
 from django.core.management.base import BaseCommand, CommandError
 
-from projects import storage
 from projects.models import File, StorageState
-from projects.tasks import enqueue_store
+from storage.pipeline import STAGED_COPY_MISSING, check_file
+from storage.tasks import enqueue_store
 
 BATCH = 500
 
@@ -97,7 +97,7 @@ class Command(BaseCommand):
 
         def check(file: File) -> str | None:
             try:
-                return storage.check_file(file, deep=not quick)
+                return check_file(file, deep=not quick)
             except OSError as exc:
                 return f"cannot check: {exc}"
 
@@ -105,7 +105,7 @@ class Command(BaseCommand):
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             while batch := list(islice(iterator, BATCH)):
                 for file, problem in zip(batch, pool.map(check, batch), strict=True):
-                    if problem == storage.STAGED_COPY_MISSING:
+                    if problem == STAGED_COPY_MISSING:
                         # Stored meanwhile? The copy goes only once the row says stored.
                         file.refresh_from_db(fields=["storage_state"])
                         if file.storage_state == StorageState.STORED:

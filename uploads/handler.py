@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.files.uploadhandler import StopUpload, TemporaryFileUploadHandler
 from django.http.multipartparser import MultiPartParser
 
-from projects.validation.form import UNDECODABLE
+from uploads.validation.form import UNDECODABLE
 
 # Django's multipart parser decodes fields with errors="replace", which would let bytes that
 # are not UTF-8 through as U+FFFD, indistinguishable from a real U+FFFD. Fields are decoded

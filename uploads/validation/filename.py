@@ -9,10 +9,10 @@ from django.conf import settings
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
-from projects.validation.errors import UploadError
+from uploads.validation.errors import UploadError
 
 if TYPE_CHECKING:
-    from projects.validation.form import FormData
+    from uploads.validation.form import FormData
 
 PEP527_LINK = "https://www.python.org/dev/peps/pep-0527"
 _EXTENSION_RE = re.compile(r".+?\.(tar\.gz|zip|whl)$", re.IGNORECASE)

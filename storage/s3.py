@@ -28,7 +28,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from projects.storage import CHUNK, StoreError
+from storage.base import CHUNK
+from storage.errors import StoreError
 
 log = logging.getLogger(__name__)
 

@@ -6,11 +6,11 @@ bytes are on disk, :func:`inspect_archive` (the archive itself and the metadata 
 Each raises :class:`UploadError` carrying the status and the message for the reason phrase.
 """
 
-from projects.validation.archive import ArchiveContents, inspect_archive
-from projects.validation.errors import UploadError
-from projects.validation.filename import validate_filename
-from projects.validation.form import FormData, validate_form
-from projects.validation.metadata import PRIVATE_CLASSIFIER
+from uploads.validation.archive import ArchiveContents, inspect_archive
+from uploads.validation.errors import UploadError
+from uploads.validation.filename import validate_filename
+from uploads.validation.form import FormData, validate_form
+from uploads.validation.metadata import PRIVATE_CLASSIFIER
 
 __all__ = [
     "PRIVATE_CLASSIFIER",

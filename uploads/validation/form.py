@@ -14,8 +14,8 @@ from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 from packaging.metadata import Metadata, RawMetadata
 
-from projects.validation.errors import UploadError, with_link
-from projects.validation.metadata import CORE_METADATA_LINK, validate_metadata
+from uploads.validation.errors import UploadError, with_link
+from uploads.validation.metadata import CORE_METADATA_LINK, validate_metadata
 
 # Form key -> packaging RawMetadata key (S2.4). Three multi-use fields keep a singular name.
 STRING_FIELDS = {
@@ -169,7 +169,7 @@ def render_description(metadata: Metadata) -> str:
     return f"<pre>{rendered}</pre>" if mimetype == "text/plain" else rendered
 
 
-# Marks bytes that were not UTF-8 (see simple_api.uploadhandler); a noncharacter, so no
+# Marks bytes that were not UTF-8 (see uploads.handler); a noncharacter, so no
 # legitimate metadata contains it.
 UNDECODABLE = "\ufdd0"
 

@@ -19,7 +19,7 @@ from django.conf import settings
 from packaging.metadata import InvalidMetadata, Metadata, RawMetadata, parse_email
 from packaging.requirements import InvalidRequirement, Requirement
 
-from projects.validation.errors import UploadError, with_link
+from uploads.validation.errors import UploadError, with_link
 
 CORE_METADATA_LINK = "https://packaging.python.org/specifications/core-metadata"
 LOCAL_VERSION_LINK = (

@@ -25,12 +25,12 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from projects.validation import zipcheck
-from projects.validation.errors import UploadError
-from projects.validation.metadata import parse_metadata_file
+from uploads.validation import zipcheck
+from uploads.validation.errors import UploadError
+from uploads.validation.metadata import parse_metadata_file
 
 if TYPE_CHECKING:
-    from projects.validation.form import FormData
+    from uploads.validation.form import FormData
 
 MAX_MEMBERS = 100_000
 MAX_UNCOMPRESSED_SIZE = 8 * 1024**3

@@ -18,8 +18,10 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from projects import services, storage
 from projects.models import File, StorageState
+from storage.errors import FileLost
+from storage.pipeline import check_file, file_store
+from storage.staging import ABANDONED_STAGED_SECONDS, old_staged_files, unstage
 
 log = logging.getLogger(__name__)
 
@@ -28,13 +30,21 @@ log = logging.getLogger(__name__)
 TRANSIENT = (OSError, OperationalError, InterfaceError)
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+# The task names are kept from when they lived in ``projects.tasks``: queued messages and the beat
+# schedule name them.
+@shared_task(
+    name="projects.tasks.store_file",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+)
 def store_file(self, file_id: int, retry: bool = True) -> str:
     """Store one file. ``retry=False`` (the sweeper's re-queues) makes one attempt only, so
     a long outage never piles up parallel retry chains for the same file."""
     try:
-        file = services.file_store(file_id=file_id)
-    except storage.FileLost as exc:
+        file = file_store(file_id=file_id)
+    except FileLost as exc:
         log.error("cannot store file %s: %s", file_id, exc)
         return "lost"
     except TRANSIENT as exc:
@@ -52,7 +62,7 @@ def store_file(self, file_id: int, retry: bool = True) -> str:
     return file.storage_state if file is not None else "missing"
 
 
-@shared_task(ignore_result=True)
+@shared_task(name="projects.tasks.sweep_staged_files", ignore_result=True)
 def sweep_staged_files() -> dict[str, int]:
     """Re-queue files left staged, remove staged copies nobody needs, and spot-check that
     stored files are in the store with the right size and digest (errors are logged;
@@ -79,7 +89,7 @@ def _remove_unneeded_staged_copies(age: int) -> int:
     """Staged copies of stored files (a worker died between marking and unstaging) and
     abandoned uploads (no row a day later)."""
     removed = 0
-    for key, seconds in storage.old_staged_files(age):
+    for key, seconds in old_staged_files(age):
         parts = key.split("/")
         if len(parts) == 4:
             blake2_256 = "".join(parts[:3])
@@ -89,13 +99,13 @@ def _remove_unneeded_staged_copies(age: int) -> int:
                 .first()
             )
             unneeded = state == StorageState.STORED or (
-                state is None and seconds > storage.ABANDONED_STAGED_SECONDS
+                state is None and seconds > ABANDONED_STAGED_SECONDS
             )
         else:  # upload temp files and anything else that is not a staged file
-            unneeded = seconds > storage.ABANDONED_STAGED_SECONDS
+            unneeded = seconds > ABANDONED_STAGED_SECONDS
         if unneeded:
             if len(parts) == 4:
-                storage.unstage(key)
+                unstage(key)
             else:
                 (Path(settings.PRIVINDEX_STAGING_DIR) / key).unlink(missing_ok=True)
             removed += 1
@@ -116,7 +126,7 @@ def _spot_check(batch: int) -> int:
     problems = 0
     for file in {file.pk: file for file in files}.values():
         try:
-            problem = storage.check_file(file, deep=False)
+            problem = check_file(file, deep=False)
         except OSError as exc:
             log.warning("storage check stopped: %s", exc)
             break
@@ -133,7 +143,7 @@ def enqueue_store(file_id: int) -> None:
         # In-process (embedded default): one attempt now; ``manage.py checkstorage
         # --requeue`` tries again.
         try:
-            services.file_store(file_id=file_id)
+            file_store(file_id=file_id)
         except Exception:
             log.exception("storing file %s failed; it stays staged", file_id)
         return

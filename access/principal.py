@@ -1,0 +1,103 @@
+"""Who is asking: anonymous, a user (web session) or a token (which acts for its user)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from django.db.models import Value
+
+from access.roles import ALL_PROJECT_ACTIONS, ORG_ROLE_ACTIONS, PROJECT_ROLE_ACTIONS, Action
+from accounts.models import OrganizationMember
+from projects.models import Project, ProjectRole, TeamProjectRole
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from tokens.models import Token
+
+
+class Principal:
+    """Who is asking: anonymous, a user (web session) or a token (which acts for its user)."""
+
+    def __init__(self, user: User | None = None, token: Token | None = None) -> None:
+        if token is not None:
+            user = token.user
+        self.user = user if (user is not None and user.is_authenticated) else None
+        self.token = token
+        self._actions: dict[int, frozenset[Action]] = {}
+
+    def __repr__(self) -> str:
+        if self.token is not None:
+            return f"<Principal token={self.token.identifier}>"
+        return f"<Principal user={self.user.username if self.user else None}>"
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.user is None
+
+    @cached_property
+    def token_project_ids(self) -> frozenset[int] | None:
+        """The projects a restricted token is limited to, or None when unrestricted."""
+        if self.token is None:
+            return None
+        ids = frozenset(self.token.projects.values_list("id", flat=True))
+        return ids or None
+
+    def has_scope(self, scope: str) -> bool:
+        return self.token is None or self.token.has_scope(scope)
+
+    def token_covers(self, project: Project) -> bool:
+        """True unless the token is restricted and this project lies outside it."""
+        if self.token is None:
+            return True
+        ids = self.token_project_ids  # evaluated first, whatever the organization says
+        org_id = self.token.organization_id
+        if org_id is not None and project.organization_id != org_id:
+            return False
+        return ids is None or project.id in ids
+
+    def actions_on(self, project: Project) -> frozenset[Action]:
+        """What the *user* may do on ``project`` through any role (one query, cached)."""
+        if self.user is None:
+            return frozenset()
+        if self.user.is_superuser and self.user.is_active:
+            return ALL_PROJECT_ACTIONS
+        cached = self._actions.get(project.id)
+        if cached is not None:
+            return cached
+        direct = (
+            ProjectRole.objects.filter(project_id=project.id, user_id=self.user.id)
+            .annotate(kind=Value("p"))
+            .values_list("kind", "role")
+        )
+        via_team = (
+            TeamProjectRole.objects.filter(
+                project_id=project.id,
+                team__memberships__user_id=self.user.id,
+                # A team counts only inside the project's own, active organization, and only
+                # for users who are still members of it.
+                team__organization_id=project.organization_id,
+                team__organization__is_active=True,
+                team__organization__members__user_id=self.user.id,
+            )
+            .annotate(kind=Value("p"))
+            .values_list("kind", "role")
+        )
+        parts = [via_team]
+        if project.organization_id is not None:
+            parts.append(
+                OrganizationMember.objects.filter(
+                    organization_id=project.organization_id,
+                    user_id=self.user.id,
+                    organization__is_active=True,
+                )
+                .annotate(kind=Value("o"))
+                .values_list("kind", "role")
+            )
+        actions: set[Action] = set()
+        for kind, role in direct.union(*parts, all=True):
+            table = PROJECT_ROLE_ACTIONS if kind == "p" else ORG_ROLE_ACTIONS
+            actions |= table.get(role, frozenset())
+        result = frozenset(actions)
+        self._actions[project.id] = result
+        return result

@@ -1,0 +1,74 @@
+"""The read twins of ``access.policy.decide``: every project (and organization) a principal may
+see, as a query. Every listing, search and count goes through here."""
+
+from __future__ import annotations
+
+from django.db.models import F, Q, QuerySet
+
+from access.principal import Principal
+from access.roles import ACTION_SCOPE, Action
+from accounts.models import Organization, OrganizationMember, Visibility
+from projects.models import Project, ProjectRole, TeamProjectRole
+
+
+def projects_visible_to(principal: Principal) -> QuerySet[Project]:
+    """The read twin of ``decide``: every project ``principal`` may READ.
+
+    Every listing, search and count goes through here.
+    """
+    public = Q(visibility=Visibility.PUBLIC)
+    qs = Project.objects.all()
+    if principal.is_anonymous or not principal.has_scope(ACTION_SCOPE[Action.READ]):
+        return qs.filter(public) if principal.is_anonymous else qs.none()
+    user = principal.user
+    assert user is not None
+    if user.is_superuser and user.is_active:
+        private = Q(pk__isnull=False)  # not Q(): an empty Q vanishes from an OR
+    else:
+        private = (
+            Q(id__in=ProjectRole.objects.filter(user_id=user.id).values("project_id"))
+            | Q(
+                id__in=TeamProjectRole.objects.filter(
+                    team__memberships__user_id=user.id,
+                    team__organization_id=F("project__organization_id"),
+                    team__organization__is_active=True,
+                    team__organization__members__user_id=user.id,
+                ).values("project_id")
+            )
+            | Q(
+                organization_id__in=OrganizationMember.objects.filter(
+                    user_id=user.id, organization__is_active=True
+                ).values("organization_id")
+            )
+        )
+    token = principal.token
+    if token is not None:
+        if token.organization_id is not None:
+            private &= Q(organization_id=token.organization_id)
+        if principal.token_project_ids is not None:
+            private &= Q(id__in=principal.token_project_ids)
+    return qs.filter(public | private)
+
+
+def memberships_visible_to(principal: Principal) -> QuerySet[OrganizationMember]:
+    """The caller's own memberships of active organizations, narrowed by a token as
+    ``projects_visible_to`` narrows: a token needs the read scope, an organization token sees
+    its organization only, and a token restricted to projects sees no organization."""
+    qs = OrganizationMember.objects.filter(organization__is_active=True)
+    if principal.user is None or not principal.has_scope(ACTION_SCOPE[Action.READ]):
+        return qs.none()
+    qs = qs.filter(user_id=principal.user.id)
+    token = principal.token
+    if token is not None:
+        if principal.token_project_ids is not None:
+            return qs.none()
+        if token.organization_id is not None:
+            qs = qs.filter(organization_id=token.organization_id)
+    return qs
+
+
+def organizations_visible_to(principal: Principal) -> QuerySet[Organization]:
+    """Every organization ``principal`` may see: an organization is seen by its members."""
+    return Organization.objects.filter(
+        id__in=memberships_visible_to(principal).values("organization_id")
+    )

@@ -1,0 +1,66 @@
+"""Reads of users and organizations. Listings go through ``access``'s read twins."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from packaging.utils import canonicalize_name
+
+from access import Principal, memberships_visible_to
+from accounts.models import Organization, OrganizationMember, Team, TeamMember, User
+
+
+def user_get(*, username: str) -> User | None:
+    """The active user ``username``, or None."""
+    return User.objects.filter(username=username, is_active=True).first()
+
+
+def organization_memberships(*, principal: Principal) -> list[OrganizationMember]:
+    """The organizations ``principal`` may see, as their own memberships, by name."""
+    return list(
+        memberships_visible_to(principal)
+        .select_related("organization")
+        .order_by("organization__normalized_name")
+    )
+
+
+def organization_get(*, principal: Principal, name: str) -> Organization | None:
+    """The organization ``name`` with members and teams, if ``principal`` may see it."""
+    membership = (
+        memberships_visible_to(principal)
+        .filter(organization__normalized_name=canonicalize_name(name))
+        .first()
+    )
+    if membership is None:
+        return None
+    return (
+        Organization.objects.filter(pk=membership.organization_id)
+        .prefetch_related(
+            Prefetch(
+                "members",
+                queryset=OrganizationMember.objects.select_related("user").order_by(
+                    "user__username"
+                ),
+            ),
+            Prefetch(
+                "teams",
+                queryset=Team.objects.order_by("name").prefetch_related(
+                    Prefetch(
+                        "memberships",
+                        queryset=TeamMember.objects.select_related("user").order_by(
+                            "user__username"
+                        ),
+                    )
+                ),
+            ),
+        )
+        .get()
+    )
+
+
+def organization_for_token(*, user: User, name: str) -> Organization | None:
+    """An active organization ``user`` belongs to (a token may be restricted to it)."""
+    return Organization.objects.filter(
+        normalized_name=canonicalize_name(name),
+        is_active=True,
+        members__user=user,
+    ).first()

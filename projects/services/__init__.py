@@ -1,0 +1,33 @@
+"""Writes to projects, releases, files and roles. Callers have already asked ``access``.
+
+Each service is keyword-only and atomic, records an audit event (``audit.event_record``) and
+schedules side effects on commit. One module per domain:
+
+- ``names``: which names a new project may take (S3.6);
+- ``projects``: creating projects, visibility and status;
+- ``roles``: user and team roles on a project;
+- ``releases``: yanking;
+- ``uploads``: recording an uploaded file (project, release, file; staging and storing).
+"""
+
+from projects.services.base import ServiceError
+from projects.services.names import project_name_check, ultranormalize_name
+from projects.services.projects import project_create, project_status_set, project_visibility_set
+from projects.services.releases import release_yank_set
+from projects.services.roles import project_role_remove, project_role_set, team_project_role_set
+from projects.services.uploads import FileUpload, release_file_upload
+
+__all__ = [
+    "FileUpload",
+    "ServiceError",
+    "project_create",
+    "project_name_check",
+    "project_role_remove",
+    "project_role_set",
+    "project_status_set",
+    "project_visibility_set",
+    "release_file_upload",
+    "release_yank_set",
+    "team_project_role_set",
+    "ultranormalize_name",
+]
