@@ -73,7 +73,9 @@ def decide(
         return NOT_FOUND
     if action == Action.MODERATE:
         user = principal.user
-        if user is not None and user.is_active and (user.is_staff or user.is_superuser):
+        staff = user is not None and user.is_active and (user.is_staff or user.is_superuser)
+        # A staff member's token restricted to other projects narrows moderation too.
+        if staff and principal.token_covers(project):
             return ALLOW
         return Decision(
             False, Denial.FORBIDDEN, "Only site administrators may quarantine or release a project."

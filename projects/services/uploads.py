@@ -20,6 +20,7 @@ from projects.models import (
     CoreMetadata,
     File,
     FilenameRegistry,
+    PackageType,
     Project,
     Release,
     StorageState,
@@ -29,6 +30,7 @@ from projects.services.base import ServiceError, record
 from projects.services.projects import project_create
 from storage import staging
 from storage.tasks import enqueue_store
+from uploads.validation.filename import wheel_identity
 
 if TYPE_CHECKING:
     from access import Principal
@@ -160,6 +162,17 @@ def _release_for(project: Project, upload: FileUpload) -> Release:
 def _check_release_rules(release: Release, upload: FileUpload) -> None:
     if upload.packagetype == "sdist" and release.files.filter(packagetype="sdist").exists():
         raise ServiceError("Only one sdist may be uploaded per release.")
+    if upload.packagetype == PackageType.WHEEL:
+        # Versions compare canonically (1.0 is 1.0.0), so one release can be reached by two
+        # spellings of a wheel's filename: refuse the second, or installers pick either.
+        identity = wheel_identity(upload.filename)
+        wheels = release.files.filter(packagetype=PackageType.WHEEL)
+        for existing in wheels.values_list("filename", flat=True):
+            if wheel_identity(existing) == identity:
+                raise ServiceError(
+                    f"File already exists ('{upload.filename}' is the same wheel as "
+                    f"'{existing}', with blake2_256 hash '{upload.blake2_256}')."
+                )
     days = settings.PRIVINDEX_RELEASE_CLOSE_DAYS
     closed_before = timezone.now() - timezone.timedelta(days=days)
     if days and release.created < closed_before and release.files.exists():

@@ -6,7 +6,12 @@ import re
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
+from packaging.utils import (
+    InvalidWheelFilename,
+    canonicalize_name,
+    canonicalize_version,
+    parse_wheel_filename,
+)
 from packaging.version import InvalidVersion, Version
 
 from uploads.validation.errors import UploadError
@@ -147,3 +152,15 @@ def _check_wheel_filename(filename: str, form: FormData) -> None:
         raise UploadError(
             f"Version in filename should be '{Version(form.version)}' not '{version}'."
         )
+
+
+def wheel_identity(filename: str) -> tuple[str, str, tuple[int, str] | tuple[()], frozenset[str]]:
+    """What makes two wheels the same wheel to an installer: the normalized name, the
+    canonical version, the build tag and the set of tags. ``P-1.0-py3-none-any.whl`` and
+    ``P-1.0.0-py3-none-any.whl`` are one wheel spelled twice. Raises UploadError for a name
+    that is not a wheel filename."""
+    try:
+        name, version, build, tags = parse_wheel_filename(filename)
+    except (InvalidWheelFilename, InvalidVersion) as exc:
+        raise UploadError(f"Invalid wheel filename: {filename}") from exc
+    return name, canonicalize_version(version), build, frozenset(str(tag) for tag in tags)
