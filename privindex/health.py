@@ -39,7 +39,7 @@ def _check_broker() -> str:
 
 
 def _check_storage() -> str:
-    from storage.base import get_store
+    from storage.store import get_store
 
     get_store().ping()
     return "ok"

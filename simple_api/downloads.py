@@ -32,8 +32,8 @@ from simple_api.responses import (
     message_response,
     not_found,
 )
-from storage.base import get_store
 from storage.staging import staging_path
+from storage.store import get_store
 
 CHUNK = 256 * 1024
 METADATA_SUFFIX = ".metadata"

@@ -1,17 +1,10 @@
-"""The store protocol every backend implements, and the configured store.
-
-The store is the local file system by default (``storage.local``), or S3
-(``PRIVINDEX_STORAGE=s3``, ``storage.s3``).
-"""
+"""The store protocol every backend implements (``storage.local``, ``storage.s3``)."""
 
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO, Protocol
-
-from django.conf import settings
 
 CHUNK = 1024 * 1024
 
@@ -43,14 +36,3 @@ def sha256_of(fh: BinaryIO) -> str:
     for chunk in iter(lambda: fh.read(CHUNK), b""):
         digest.update(chunk)
     return digest.hexdigest()
-
-
-@lru_cache(maxsize=1)
-def get_store() -> FileStore:
-    if settings.PRIVINDEX_STORAGE == "s3":
-        from storage.s3 import S3FileStore
-
-        return S3FileStore.from_settings()
-    from storage.local import LocalFileStore
-
-    return LocalFileStore(settings.PRIVINDEX_FILES_DIR)

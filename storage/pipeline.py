@@ -9,9 +9,10 @@ import logging
 from django.utils import timezone
 
 from projects.models import File, StorageState
-from storage.base import get_store, sha256_of
+from storage.base import sha256_of
 from storage.errors import FileLost, StoreError
 from storage.staging import staging_path, unstage
+from storage.store import get_store
 
 log = logging.getLogger(__name__)
 

@@ -129,8 +129,12 @@ def token_list(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "tokens": tokens, "issued": issued}
     if issued is not None:
         context.update(_index_urls(request, issued.secret))
-        context["issued_can_read"] = issued.token.has_scope(Scope.READ)
-        context["issued_can_upload"] = issued.token.has_scope(Scope.UPLOAD)
+        # Which snippets to show: what the new token may do where it will be used.
+        as_token = Principal(token=issued.token)
+        context["issued_can_read"] = bool(precheck(as_token, Action.READ, surface=Surface.SIMPLE))
+        context["issued_can_upload"] = bool(
+            precheck(as_token, Action.UPLOAD, surface=Surface.UPLOAD)
+        )
     return render(request, "tokens/tokens.html", context)
 
 

@@ -3,8 +3,8 @@
 import base64
 import hashlib
 
-from storage.base import get_store
 from storage.staging import staging_path
+from storage.store import get_store
 from tests import factories
 
 

@@ -14,9 +14,9 @@ import pytest
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 
-from storage.base import get_store
 from storage.errors import StoreError
 from storage.s3 import S3FileStore, content_disposition, full_object_sha256
+from storage.store import get_store
 from tests.stack.procs import free_port
 from tests.stack.stack import MULTIPART, S3_KEY, sha256
 
