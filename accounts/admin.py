@@ -1,11 +1,33 @@
-"""Admin for users, organizations and teams."""
+"""Admin for users, organizations and teams.
+
+Every write goes through ``accounts.services``, so the admin records the same events and keeps
+the same invariants as any other caller: the main form through ``save_model`` (and
+``delete_model``/``delete_queryset``), each inline through ``save_formset``, which turns the
+submitted rows into service calls. A service's refusal rolls back the whole submit and shows
+as an error message (``ServiceErrorsAsMessages``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
-from django.db.models import Count
+from django.db import models
+from django.db.models import Count, QuerySet
+from django.forms.models import BaseInlineFormSet
 
-from accounts.models import Organization, OrganizationMember, Team, TeamMember, User
+from accounts import services
+from accounts.models import (
+    Organization,
+    OrganizationMember,
+    OrganizationRole,
+    Team,
+    TeamMember,
+    User,
+)
+from privindex.admin_support import ServiceErrorsAsMessages, adopt, formset_rows
 
 
 class _UserCreationForm(AdminUserCreationForm):
@@ -20,7 +42,8 @@ class _UserChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ServiceErrorsAsMessages, DjangoUserAdmin):
+    service_errors = (services.AccountError,)
     form = _UserChangeForm
     add_form = _UserCreationForm
     add_fieldsets = (
@@ -44,6 +67,85 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("is_active", "is_staff", "is_superuser")
     search_fields = ("username", "email", "first_name", "last_name")
 
+    def add_view(self, request, form_url="", extra_context=None):
+        # Django's UserAdmin reaches ModelAdmin.changeform_view past the mixin's override.
+        return self._refusable(super().add_view, request, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        """A new user through ``user_create`` (the form has validated the password)."""
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        data = form.cleaned_data
+        user = services.user_create(
+            username=obj.username,
+            email=obj.email,
+            password=data["password1"] if data.get("set_usable_password") else None,
+            actor=request.user,
+        )
+        adopt(obj, user)
+
+
+def _members_save(formset: BaseInlineFormSet, actor: User) -> None:
+    organization = formset.instance
+    before, after = formset_rows(formset)
+    roles = {member.user_id: member.role for member in before}
+    wanted = {member.user_id: member for member in after}
+    changes = [m for user_id, m in wanted.items() if roles.get(user_id) != m.role]
+    # New owners first: demoting or removing the old owner in the same submit then succeeds.
+    changes.sort(key=lambda member: member.role != OrganizationRole.OWNER)
+    for member in changes:
+        services.organization_member_set(
+            organization=organization, user=member.user, role=member.role, actor=actor
+        )
+    for member in before:
+        if member.user_id not in wanted:
+            services.organization_member_remove(
+                organization=organization, user=member.user, actor=actor
+            )
+
+
+def _teams_save(formset: BaseInlineFormSet, actor: User) -> None:
+    before, after = formset_rows(formset)
+    stored = {team.pk: team for team in before}
+    kept = {team.pk for team in after}
+    # Deletions first, so a team may take the name of one deleted in the same submit.
+    for team in before:
+        if team.pk not in kept:
+            services.team_delete(team=team, actor=actor)
+    for team in after:
+        if team.pk is None:
+            services.team_create(organization=formset.instance, name=team.name, actor=actor)
+        elif stored[team.pk].name != team.name:
+            services.team_rename(team=stored[team.pk], name=team.name, actor=actor)
+
+
+def _team_members_save(formset: BaseInlineFormSet, actor: User) -> None:
+    team = formset.instance
+    before, after = formset_rows(formset)
+    wanted = {membership.user_id: membership.user for membership in after}
+    for membership in before:
+        if membership.user_id not in wanted:
+            services.team_member_remove(team=team, user=membership.user, actor=actor)
+    had = {membership.user_id for membership in before}
+    for user_id, user in wanted.items():
+        if user_id not in had:
+            services.team_member_add(team=team, user=user, actor=actor)
+
+
+_INLINE_SAVES: dict[type[models.Model], Callable[[BaseInlineFormSet, User], None]] = {
+    OrganizationMember: _members_save,
+    Team: _teams_save,
+    TeamMember: _team_members_save,
+}
+
+
+class _ThroughServices(ServiceErrorsAsMessages):
+    service_errors = (services.AccountError,)
+
+    def save_formset(self, request, form, formset, change):
+        _INLINE_SAVES[formset.model](formset, request.user)
+
 
 class OrganizationMemberInline(admin.TabularInline):
     model = OrganizationMember
@@ -61,12 +163,32 @@ class TeamInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(_ThroughServices, admin.ModelAdmin):
     list_display = ("name", "normalized_name", "default_visibility", "is_active", "created")
     list_filter = ("is_active", "default_visibility")
     search_fields = ("name", "normalized_name")
     readonly_fields = ("normalized_name", "created")
     inlines = (OrganizationMemberInline, TeamInline)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deactivate instead: its projects (PROTECT) and the audit trail remain
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.organization_update(
+                organization=obj,
+                name=obj.name,
+                default_visibility=obj.default_visibility,
+                is_active=obj.is_active,
+                actor=request.user,
+            )
+            return
+        created = services.organization_create(
+            name=obj.name, default_visibility=obj.default_visibility, actor=request.user
+        )
+        if not obj.is_active:
+            services.organization_update(organization=created, is_active=False, actor=request.user)
+        adopt(obj, created)
 
 
 class TeamMemberInline(admin.TabularInline):
@@ -76,7 +198,7 @@ class TeamMemberInline(admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(_ThroughServices, admin.ModelAdmin):
     list_display = ("name", "organization", "member_count")
     list_filter = (("organization", admin.RelatedOnlyFieldListFilter),)
     list_select_related = ("organization",)
@@ -87,6 +209,26 @@ class TeamAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_member_count=Count("memberships"))
 
+    def get_readonly_fields(self, request, obj=None):
+        # Moving a team would carry members and project roles into another organization.
+        return ("organization",) if obj is not None else ()
+
     @admin.display(description="members", ordering="_member_count")
     def member_count(self, obj):
         return obj._member_count
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.team_rename(team=obj, name=obj.name, actor=request.user)
+            return
+        team = services.team_create(
+            organization=obj.organization, name=obj.name, actor=request.user
+        )
+        adopt(obj, team)
+
+    def delete_model(self, request, obj):
+        services.team_delete(team=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset: QuerySet[Team]):
+        for team in queryset.select_related("organization"):
+            services.team_delete(team=team, actor=request.user)

@@ -1,13 +1,17 @@
 """Admin for projects, releases, files and the audit trail.
 
-Changes that the audit trail must record (visibility, status, yanking) go through
-``projects.services``; the rest of the history (releases, files, events) is read-only here.
+Changes that the audit trail must record (visibility, status, yanking, user and team roles)
+go through ``projects.services``; the rest of the history (releases, files, events) is
+read-only here. A service's refusal rolls back the submit and shows as an error message.
 """
 
 from django.contrib import admin, messages
 
+from access import readable_by_anyone
+from accounts.models import User, Visibility
+from privindex.admin_support import ServiceErrorsAsMessages, formset_rows
 from projects import services
-from projects.models import File, Project, ProjectRole, Release, TeamProjectRole
+from projects.models import File, Project, ProjectRole, ProjectRoleName, Release, TeamProjectRole
 
 
 class ProjectRoleInline(admin.TabularInline):
@@ -22,8 +26,38 @@ class TeamProjectRoleInline(admin.TabularInline):
     autocomplete_fields = ("team",)
 
 
+def _roles_save(formset, actor: User) -> None:
+    project = formset.instance
+    before, after = formset_rows(formset)
+    roles = {role.user_id: role.role for role in before}
+    wanted = {role.user_id: role for role in after}
+    changes = [r for user_id, r in wanted.items() if roles.get(user_id) != r.role]
+    # New owners first: removing the old owner in the same submit then succeeds.
+    changes.sort(key=lambda role: role.role != ProjectRoleName.OWNER)
+    for role in changes:
+        services.project_role_set(project=project, user=role.user, role=role.role, actor=actor)
+    for role in before:
+        if role.user_id not in wanted:
+            services.project_role_remove(project=project, user=role.user, actor=actor)
+
+
+def _team_roles_save(formset, actor: User) -> None:
+    project = formset.instance
+    before, after = formset_rows(formset)
+    roles = {role.team_id: role.role for role in before}
+    wanted = {role.team_id: role for role in after}
+    for team_id, role in wanted.items():
+        if roles.get(team_id) != role.role:
+            services.team_project_role_set(
+                project=project, team=role.team, role=role.role, actor=actor
+            )
+    for role in before:
+        if role.team_id not in wanted:
+            services.team_project_role_remove(project=project, team=role.team, actor=actor)
+
+
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
     list_display = ("name", "visibility", "organization", "status", "created")
     list_filter = ("visibility", "status")
     list_select_related = ("organization",)
@@ -44,6 +78,7 @@ class ProjectAdmin(admin.ModelAdmin):
     readonly_fields = ("name", "normalized_name", "organization", "created")
     inlines = (ProjectRoleInline, TeamProjectRoleInline)
     actions = ("make_public", "make_private")
+    service_errors = (services.ServiceError,)
 
     def has_add_permission(self, request):
         return False  # projects are created by their first upload or through the API
@@ -70,10 +105,15 @@ class ProjectAdmin(admin.ModelAdmin):
                 actor=request.user,
             )
 
+    def save_formset(self, request, form, formset, change):
+        save = {ProjectRole: _roles_save, TeamProjectRole: _team_roles_save}[formset.model]
+        save(formset, request.user)
+
     def _set_visibility(self, request, queryset, visibility):
         changed = 0
         for project in queryset:
-            if project.visibility != visibility:
+            # Public means readable by anyone: ask access rather than compare the field.
+            if readable_by_anyone(project) != (visibility == Visibility.PUBLIC):
                 services.project_visibility_set(
                     project=project, visibility=visibility, actor=request.user
                 )

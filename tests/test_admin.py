@@ -308,3 +308,60 @@ def test_admin_token_form_requires_a_scope(admin_client, world):
     assert response.status_code == 200
     assert "scopes" in response.context["adminform"].form.errors
     assert not Token.objects.filter(name="none").exists()
+
+
+# Inlines write through the services: each change leaves its event, a refusal changes nothing.
+# The accounts inlines (members, teams, team members): tests/accounts/test_admin.py.
+
+
+def resubmit(client, url, **changes):
+    """POST the change form at ``url`` as shown, with ``changes`` applied."""
+    data = form_data(client.get(url))
+    data.update(changes)
+    return client.post(url, data)
+
+
+def add_row(client, url, prefix, follow=False, **fields):
+    """POST the change form at ``url`` with one new ``prefix`` inline row."""
+    data = form_data(client.get(url))
+    count = int(data[f"{prefix}-TOTAL_FORMS"])
+    data[f"{prefix}-TOTAL_FORMS"] = count + 1
+    data.update({f"{prefix}-{count}-{name}": value for name, value in fields.items()})
+    return client.post(url, data, follow=follow)
+
+
+def actions():
+    return list(Event.objects.order_by("pk").values_list("action", "actor__username"))
+
+
+def test_admin_project_roles_record_events(admin_client, world, outsider):
+    world.project.organization = world.organization
+    world.project.save()
+    url = admin_url("projects_project", "change", world.project.pk)
+
+    assert add_row(admin_client, url, "roles", user=outsider.pk, role="reader").status_code == 302
+    assert resubmit(admin_client, url, **{"roles-1-role": "maintainer"}).status_code == 302
+    assert resubmit(admin_client, url, **{"roles-1-DELETE": "on"}).status_code == 302
+    assert resubmit(admin_client, url, **{"team_roles-0-role": "maintainer"}).status_code == 302
+    assert resubmit(admin_client, url, **{"team_roles-0-DELETE": "on"}).status_code == 302
+
+    assert not world.project.roles.filter(user=outsider).exists()
+    assert not world.project.team_roles.exists()
+    assert [a for a in actions() if a[0].startswith("project:")] == [
+        ("project:role-set", "admin"),
+        ("project:role-set", "admin"),
+        ("project:role-remove", "admin"),
+        ("project:team-role-set", "admin"),
+        ("project:team-role-remove", "admin"),
+    ]
+
+
+def test_admin_refuses_to_remove_last_owner_of_project(admin_client, world):
+    url = admin_url("projects_project", "change", world.project.pk)
+    snapshot = dump_database()
+
+    response = resubmit(admin_client, url, **{"roles-0-DELETE": "on"})
+
+    assert response.status_code == 302 and response["Location"] == url
+    assert "A project needs at least one owner." in admin_client.get(url).content.decode()
+    assert dump_database() == snapshot

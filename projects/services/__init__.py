@@ -14,7 +14,12 @@ from projects.services.base import ServiceError
 from projects.services.names import project_name_check, ultranormalize_name
 from projects.services.projects import project_create, project_status_set, project_visibility_set
 from projects.services.releases import release_yank_set
-from projects.services.roles import project_role_remove, project_role_set, team_project_role_set
+from projects.services.roles import (
+    project_role_remove,
+    project_role_set,
+    team_project_role_remove,
+    team_project_role_set,
+)
 from projects.services.uploads import FileUpload, release_file_upload
 
 __all__ = [
@@ -28,6 +33,7 @@ __all__ = [
     "project_visibility_set",
     "release_file_upload",
     "release_yank_set",
+    "team_project_role_remove",
     "team_project_role_set",
     "ultranormalize_name",
 ]

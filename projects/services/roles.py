@@ -15,6 +15,18 @@ if TYPE_CHECKING:
     from projects.models import Project
 
 
+def _last_owner(project: Project, role: ProjectRole) -> bool:
+    """Whether ``role`` is the only owner of a project without an organization: losing it
+    would leave the project unmanageable (an organization's owners manage its projects)."""
+    return (
+        role.role == ProjectRoleName.OWNER
+        and project.organization_id is None
+        and not ProjectRole.objects.filter(project=project, role=ProjectRoleName.OWNER)
+        .exclude(pk=role.pk)
+        .exists()
+    )
+
+
 @transaction.atomic
 def project_role_set(
     *,
@@ -27,6 +39,9 @@ def project_role_set(
     """Give ``user`` ``role`` on ``project`` (replacing any role they had)."""
     if role not in ProjectRoleName.values:
         raise ServiceError(f"Role must be one of {', '.join(ProjectRoleName.values)}.")
+    current = ProjectRole.objects.filter(project=project, user=user).first()
+    if current is not None and role != ProjectRoleName.OWNER and _last_owner(project, current):
+        raise ServiceError("A project needs at least one owner.", 409)
     project_role, _ = ProjectRole.objects.update_or_create(
         project=project, user=user, defaults={"role": role}
     )
@@ -50,13 +65,7 @@ def project_role_remove(
     role = ProjectRole.objects.filter(project=project, user=user).first()
     if role is None:
         raise ServiceError(f"'{user.username}' has no role on '{project.name}'.", 404)
-    if (
-        role.role == ProjectRoleName.OWNER
-        and project.organization_id is None
-        and not ProjectRole.objects.filter(project=project, role=ProjectRoleName.OWNER)
-        .exclude(pk=role.pk)
-        .exists()
-    ):
+    if _last_owner(project, role):
         raise ServiceError("A project needs at least one owner.", 409)
     role.delete()
     record(
@@ -90,3 +99,24 @@ def team_project_role_set(
         role=role,
     )
     return team_role
+
+
+@transaction.atomic
+def team_project_role_remove(
+    *,
+    project: Project,
+    team: Team,
+    actor: User | None = None,
+    principal: Principal | None = None,
+) -> None:
+    """Take ``team``'s role on ``project`` away. Raises ServiceError(404) if it has none."""
+    deleted, _ = TeamProjectRole.objects.filter(project=project, team=team).delete()
+    if not deleted:
+        raise ServiceError(f"Team '{team.name}' has no role on '{project.name}'.", 404)
+    record(
+        "project:team-role-remove",
+        principal=principal,
+        actor=actor,
+        project=project,
+        team=team.name,
+    )

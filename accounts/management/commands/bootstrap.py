@@ -8,9 +8,10 @@ print nothing, so a restart never changes or reveals a password.
 import os
 import secrets
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
-from django.db import IntegrityError, transaction
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.models import User
+from accounts.services import AccountError, user_create
 
 USERNAME = "admin"
 EMAIL = "admin@localhost"
@@ -21,7 +22,6 @@ class Command(BaseCommand):
     help = "Create the first administrator if there is no user at all (idempotent)."
 
     def handle(self, *args, **options):
-        User = get_user_model()
         if User.objects.exists():
             return
         password = os.environ.get(PASSWORD_ENV, "")
@@ -29,10 +29,13 @@ class Command(BaseCommand):
         if generated:
             password = secrets.token_urlsafe(18)
         try:
-            with transaction.atomic():
-                User.objects.create_superuser(username=USERNAME, email=EMAIL, password=password)
-        except IntegrityError:
-            return  # another process bootstrapped at the same moment
+            user_create(
+                username=USERNAME, email=EMAIL, password=password, is_superuser=True, actor=None
+            )
+        except AccountError as exc:
+            if exc.status == 409:
+                return  # another process bootstrapped at the same moment
+            raise CommandError(exc.message) from None
         if generated:
             line = f"privindex: created administrator '{USERNAME}' with password {password}"
             note = "privindex: this password is shown once; change it after logging in."

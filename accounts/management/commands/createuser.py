@@ -7,11 +7,12 @@ process list or the shell history.
 
 import sys
 
-from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+
+from accounts.models import User
+from accounts.services import AccountError, user_create
 
 
 class Command(BaseCommand):
@@ -32,41 +33,31 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, username, email, password_stdin, staff, superuser, **options):
-        User = get_user_model()
-        username = User.normalize_username(username.strip())
-        if not username:
-            raise CommandError("The username must not be empty.")
-        try:
-            validate_email(email)
-        except ValidationError:
-            raise CommandError(f"'{email}' is not a valid email address.") from None
-        # Case-insensitively, as the admin's user form checks: "Alice" next to "alice" misleads.
-        existing = User.objects.filter(username__iexact=username).first()
-        if existing is not None:
-            raise CommandError(f"User '{existing.username}' already exists.")
-
-        user = User(
-            username=username,
-            email=User.objects.normalize_email(email),
-            is_staff=staff or superuser,
-            is_superuser=superuser,
-        )
+        if not email.strip():
+            raise CommandError("'' is not a valid email address.")
+        password = None
         if password_stdin:
             stream = options.get("stdin") or sys.stdin
             password = stream.readline().rstrip("\r\n")
             if not password:
                 raise CommandError("No password on standard input.")
             try:
-                password_validation.validate_password(password, user)
+                # The user as it would be, for the similarity validator.
+                password_validation.validate_password(
+                    password, User(username=username.strip(), email=email)
+                )
             except ValidationError as exc:
                 raise CommandError("Password rejected: " + " ".join(exc.messages)) from None
-            user.set_password(password)
-        else:
-            user.set_unusable_password()
         try:
-            with transaction.atomic():
-                user.save()
-        except IntegrityError:
-            raise CommandError(f"User '{username}' already exists.") from None
+            user = user_create(
+                username=username,
+                email=email,
+                password=password,
+                is_staff=staff,
+                is_superuser=superuser,
+                actor=None,
+            )
+        except AccountError as exc:
+            raise CommandError(exc.message) from None
         kind = "superuser" if superuser else "staff user" if staff else "user"
-        self.stdout.write(f"Created {kind} '{username}'.")
+        self.stdout.write(f"Created {kind} '{user.username}'.")
