@@ -1,13 +1,15 @@
-"""Shared fixtures: named principals (STYLE.md), isolated data directories, tokens."""
+"""Shared fixtures: isolated data directories, the standard scene and its named principals.
 
-import datetime as dt
+The principals come from the one catalogue, ``tests.principals``: the fixtures below are its
+names, made against the standard scene (roles on ``private_project`` and ``public_project``,
+``token_for_other_project`` kept to ``other_project``). Ask ``cast`` for any other name.
+"""
 
 import pytest
 from django.conf import settings
 
-from access import Principal
 from tests import factories
-from tokens.services import token_issue, token_revoke
+from tests.principals import Cast
 
 
 def pytest_configure(config):
@@ -27,7 +29,7 @@ def pytest_addoption(parser):
 @pytest.fixture(autouse=True)
 def _data_dirs(tmp_path, settings):
     """Each test gets its own staging and file store directories."""
-    from storage.base import get_store
+    from storage.store import get_store
 
     settings.PRIVINDEX_STAGING_DIR = tmp_path / "staging"
     settings.PRIVINDEX_FILES_DIR = tmp_path / "files"
@@ -67,60 +69,111 @@ def other_project(owner):
 
 
 @pytest.fixture
-def anon():
-    return Principal()
+def cast(request, db):
+    """The catalogue's principals for the standard scene; projects are made only when asked."""
+    get = request.getfixturevalue
+    return Cast(
+        owner=lambda: get("owner"),
+        projects=lambda: (get("private_project"), get("public_project")),
+        other=lambda: get("other_project"),
+    )
+
+
+# The catalogue's names as fixtures (STYLE.md). Each asks for the projects its principal's
+# roles or token need, so the scene a test sees does not depend on which names it uses.
 
 
 @pytest.fixture
-def outsider(db):
-    return factories.UserFactory(username="outsider")
+def anon(cast):
+    return cast.principal("anon")
 
 
 @pytest.fixture
-def reader(private_project, public_project):
-    user = factories.UserFactory(username="reader")
-    for project in (private_project, public_project):
-        factories.ProjectRoleFactory(project=project, user=user, role="reader")
-    return user
+def outsider(cast):
+    return cast.user("outsider")
 
 
 @pytest.fixture
-def maintainer(private_project, public_project):
-    user = factories.UserFactory(username="maintainer")
-    for project in (private_project, public_project):
-        factories.ProjectRoleFactory(project=project, user=user, role="maintainer")
-    return user
-
-
-def _issue(user, scopes, **kwargs):
-    return token_issue(user=user, scopes=scopes, **kwargs).secret
+def reader(cast, private_project, public_project):
+    return cast.user("reader")
 
 
 @pytest.fixture
-def read_token(owner, private_project, public_project):
-    return _issue(owner, ["read"], name="read")
+def maintainer(cast, private_project, public_project):
+    return cast.user("maintainer")
 
 
 @pytest.fixture
-def upload_token(owner, private_project, public_project):
-    return _issue(owner, ["upload"], name="upload")
+def read_token(cast, private_project, public_project):
+    return cast.secret("read_token")
 
 
 @pytest.fixture
-def token_for_other_project(owner, other_project):
-    return _issue(owner, ["read", "upload"], projects=[other_project])
+def upload_token(cast, private_project, public_project):
+    return cast.secret("upload_token")
 
 
 @pytest.fixture
-def revoked_token(owner):
-    issued = token_issue(user=owner, scopes=["read", "upload"])
-    token_revoke(token=issued.token)
-    return issued.secret
+def manage_token(cast, private_project, public_project):
+    return cast.secret("manage_token")
 
 
 @pytest.fixture
-def expired_token(owner):
-    issued = token_issue(user=owner, scopes=["read", "upload"], expires_in=dt.timedelta(days=1))
-    issued.token.expires = issued.token.created - dt.timedelta(seconds=1)
-    issued.token.save(update_fields=["expires"])
-    return issued.secret
+def outsider_token(cast):
+    return cast.secret("outsider_token")
+
+
+@pytest.fixture
+def token_for_other_project(cast, other_project):
+    return cast.secret("token_for_other_project")
+
+
+@pytest.fixture
+def revoked_token(cast):
+    return cast.secret("revoked_token")
+
+
+@pytest.fixture
+def expired_token(cast):
+    return cast.secret("expired_token")
+
+
+@pytest.fixture
+def surface_index(db):
+    """The status table's scene (DESIGN 4), through every surface.
+
+    ``public``, ``private`` and ``hidden`` are the wheels (with METADATA) of public-pkg and
+    private-pkg, owned by pkgowner, and of hidden-pkg, a private project pkgowner has no role on;
+    ``unknown`` is a file of ghost-pkg, a name that does not exist. ``cast`` names principals
+    against it: roles on public-pkg and private-pkg, token_for_other_project kept to elsewhere.
+    """
+    from tests.simple_api.helpers import file_with_bytes
+
+    owner = factories.UserFactory(username="pkgowner")
+    out = {"owner": owner}
+    for column, vis in (("public", "public"), ("private", "private"), ("hidden", "private")):
+        project = factories.ProjectFactory(name=f"{column}-pkg", visibility=vis)
+        holder = owner if column != "hidden" else factories.UserFactory(username="stranger")
+        factories.ProjectRoleFactory(project=project, user=holder, role="owner")
+        release = factories.ReleaseFactory(project=project, version="1.0")
+        file = file_with_bytes(
+            release,
+            f"{column} wheel bytes".encode(),
+            metadata_sha256="ab" * 32,
+            filename=f"{column}_pkg-1.0-py3-none-any.whl",
+        )
+        factories.CoreMetadataFactory(file=file)
+        out[column] = file
+    # A file of an unknown project: same shape of URL, no row.
+    out["unknown"] = factories.FileFactory.build(
+        filename="ghost_pkg-1.0-py3-none-any.whl", blake2_256="cd" * 32
+    )
+
+    def elsewhere():
+        project = factories.ProjectFactory(name="elsewhere")
+        factories.ProjectRoleFactory(project=project, user=owner)
+        return project
+
+    projects = [out[column].release.project for column in ("public", "private")]
+    out["cast"] = Cast(owner=owner, projects=projects, other=elsewhere)
+    return out

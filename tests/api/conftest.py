@@ -1,10 +1,9 @@
-"""Fixtures for the REST API tests."""
+"""Fixtures for the REST API tests; the named principals come from tests/conftest.py."""
 
 import pytest
 from rest_framework.test import APIClient
 
 from tests import factories
-from tokens.services import token_issue
 
 
 @pytest.fixture
@@ -21,13 +20,3 @@ def releases(private_project, public_project):
         factories.FileFactory(release=release)
         made[project.normalized_name] = release
     return made
-
-
-@pytest.fixture
-def manage_token(owner, private_project, public_project):
-    return token_issue(user=owner, scopes=["manage"], name="manage").secret
-
-
-@pytest.fixture
-def outsider_token(outsider):
-    return token_issue(user=outsider, scopes=["read", "upload", "manage"], name="all").secret

@@ -5,6 +5,7 @@ import pytest
 from access import ALLOW, Action, Denial, Principal, Surface, decide, projects_visible_to
 from projects.models import Project
 from tests import factories
+from tests.principals import ANON, USERS, VALID_TOKENS, Cast
 from tokens.services import token_issue
 
 ALLOWED = "allow"
@@ -21,6 +22,10 @@ def _token(user, scopes, **kwargs):
     return Principal(token=token_issue(user=user, scopes=scopes, **kwargs).token)
 
 
+# Every valid caller of the catalogue (tests.principals); bad credentials never reach decide().
+WORLD = (ANON, *USERS, *VALID_TOKENS)
+
+
 @pytest.fixture(params=["public", "private"])
 def world(request, db):
     """One project of the given visibility in an organization, and every kind of principal."""
@@ -28,48 +33,8 @@ def world(request, db):
     other_org = factories.OrganizationFactory(name="globex")
     project = factories.ProjectFactory(name="Target", visibility=request.param, organization=org)
     other = factories.ProjectFactory(name="Elsewhere", visibility="private")
-    owner = _user_with(project, "owner")
-    factories.ProjectRoleFactory(project=other, user=owner, role="owner")
-    members = {}
-    for role in ("owner", "manager", "member"):
-        members[role] = factories.OrganizationMemberFactory(organization=org, role=role).user
-    foreign = factories.OrganizationMemberFactory(organization=other_org, role="owner").user
-    # Team users are organization members too: a team counts only for current members.
-    team_reader = factories.TeamMemberFactory(team=factories.TeamFactory(organization=org)).user
-    factories.OrganizationMemberFactory(organization=org, user=team_reader, role="member")
-    factories.TeamProjectRoleFactory(project=project, team=team_reader.teams.get(), role="reader")
-    team_maint = factories.TeamMemberFactory(team=factories.TeamFactory(organization=org)).user
-    factories.OrganizationMemberFactory(organization=org, user=team_maint, role="member")
-    factories.TeamProjectRoleFactory(
-        project=project, team=team_maint.teams.get(), role="maintainer"
-    )
-    superuser = factories.UserFactory(is_superuser=True, is_staff=True)
-    principals = {
-        "anon": Principal(),
-        "outsider": Principal(user=factories.UserFactory()),
-        "reader": Principal(user=_user_with(project, "reader")),
-        "maintainer": Principal(user=_user_with(project, "maintainer")),
-        "owner": Principal(user=owner),
-        "org_owner": Principal(user=members["owner"]),
-        "org_manager": Principal(user=members["manager"]),
-        "org_member": Principal(user=members["member"]),
-        "foreign_org_owner": Principal(user=foreign),
-        "team_reader": Principal(user=team_reader),
-        "team_maintainer": Principal(user=team_maint),
-        "superuser": Principal(user=superuser),
-        "read_token": _token(owner, ["read"]),
-        "upload_token": _token(owner, ["upload"]),
-        "manage_token": _token(owner, ["manage"]),
-        "all_scopes_token": _token(owner, ["read", "upload", "manage"]),
-        "token_for_project": _token(owner, ["read", "upload"], projects=[project]),
-        "token_for_other_project": _token(owner, ["read", "upload"], projects=[other]),
-        "token_for_org": _token(owner, ["read", "upload"], organization=org),
-        "token_for_other_org": _token(owner, ["read", "upload"], organization=other_org),
-        "reader_token_with_upload": _token(
-            Principal(user=_user_with(project, "reader")).user, ["read", "upload"]
-        ),
-    }
-    return request.param, project, principals
+    cast = Cast(projects=[project], other=other, org=org, other_org=other_org)
+    return request.param, project, cast.principals(WORLD)
 
 
 # (principal, action) -> (expected on public, expected on private)
@@ -93,6 +58,10 @@ MATRIX = {
     ("token_for_other_project", Action.READ): (ALLOWED, N),
     ("token_for_org", Action.READ): (ALLOWED, ALLOWED),
     ("token_for_other_org", Action.READ): (ALLOWED, N),
+    ("staff", Action.READ): (ALLOWED, N),  # site staff read nothing private by being staff
+    ("all_scopes_token", Action.READ): (ALLOWED, ALLOWED),
+    ("outsider_token", Action.READ): (ALLOWED, N),
+    ("reader_token_with_upload", Action.READ): (ALLOWED, ALLOWED),
     ("anon", Action.UPLOAD): (U, U),
     ("outsider", Action.UPLOAD): (F, F),
     ("reader", Action.UPLOAD): (F, F),
@@ -142,6 +111,9 @@ MATRIX = {
     ("org_owner", Action.MODERATE): (F, F),
     ("manage_token", Action.MODERATE): (F, F),
     ("superuser", Action.MODERATE): (ALLOWED, ALLOWED),
+    ("staff", Action.MODERATE): (ALLOWED, N),  # a private project staff cannot see: unknown
+    ("staff", Action.MANAGE): (F, N),
+    ("outsider_token", Action.MANAGE): (F, N),
 }
 
 

@@ -1,4 +1,5 @@
-"""The /legacy/ upload endpoint through Django's test client (S2.x, core of S3.x)."""
+"""The /legacy/ upload endpoint through Django's test client: what an upload stores and the
+rules on the file itself (S2.x, core of S3.x). Who may upload is test_upload_permissions."""
 
 import hashlib
 from pathlib import Path
@@ -7,23 +8,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audit.models import Event
-from projects.models import CoreMetadata, File, FilenameRegistry, Project, Release
+from projects.models import CoreMetadata, File, Project, Release
 from tests import dists, factories
 from tests.simple_api.helpers import basic
+from tests.simple_api.uploading import post, snapshot
 from tokens.services import token_issue
 
 pytestmark = pytest.mark.django_db
-
-
-def post(client, filename, content, token, **field_overrides):
-    """Upload as twine does, running on-commit work (the in-process store task)."""
-    from django.test import TestCase
-
-    fields = dists.upload_fields(filename, content, **field_overrides)
-    fields["content"] = SimpleUploadedFile(filename, content, "application/octet-stream")
-    headers = basic(token) if token else {}
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        return client.post("/legacy/", fields, **headers)
 
 
 @pytest.fixture
@@ -34,23 +25,6 @@ def uploader(db):
 @pytest.fixture
 def token(uploader):
     return token_issue(user=uploader, scopes=["upload", "read"]).secret
-
-
-def snapshot(settings):
-    """Everything an upload could leave behind: rows and bytes."""
-
-    def files_under(root):
-        return sorted(str(p.relative_to(root)) for p in Path(root).rglob("*") if p.is_file())
-
-    return {
-        "projects": Project.objects.count(),
-        "releases": Release.objects.count(),
-        "files": File.objects.count(),
-        "registry": FilenameRegistry.objects.count(),
-        "metadata": CoreMetadata.objects.count(),
-        "staging": files_under(settings.PRIVINDEX_STAGING_DIR),
-        "store": files_under(settings.PRIVINDEX_FILES_DIR),
-    }
 
 
 def test_first_upload_creates_a_private_project_owned_by_the_uploader(client, token, uploader):
@@ -168,103 +142,6 @@ def test_project_file_size_limit_is_enforced(client, token, settings):  # S3.12
     assert snapshot(settings) == before
 
 
-@pytest.mark.parametrize(
-    ("credentials", "status"),
-    [
-        ({}, 401),
-        (basic("pvi_" + "a" * 53), 401),
-        (basic("secret", user="uploader"), 401),
-        ({"HTTP_AUTHORIZATION": "Basic ***"}, 401),
-    ],
-)
-def test_missing_or_bad_credentials_get_401(client, token, settings, credentials, status):  # S2.7
-    filename, content = dists.make_wheel("auth-pkg", "1.0")
-    fields = dists.upload_fields(filename, content)
-    fields["content"] = SimpleUploadedFile(filename, content, "application/octet-stream")
-    before = snapshot(settings)
-    response = client.post("/legacy/", fields, **credentials)
-    assert response.status_code == status
-    assert response["WWW-Authenticate"] == 'Basic realm="privindex"'
-    assert snapshot(settings) == before
-
-
-def test_session_cookie_alone_cannot_upload(client, uploader):
-    """The endpoint is CSRF-exempt, so a browser session must not authorize it."""
-    client.force_login(uploader)
-    filename, content = dists.make_wheel("csrf-pkg", "1.0")
-    assert post(client, filename, content, None).status_code == 401
-
-
-def test_read_token_cannot_upload(client, uploader):  # DESIGN 4
-    read_only = token_issue(user=uploader, scopes=["read"]).secret
-    filename, content = dists.make_wheel("ro-pkg", "1.0")
-    response = post(client, filename, content, read_only)
-    assert response.status_code == 403
-    assert "'upload' scope" in response.reason_phrase
-
-
-def test_invisible_private_name_is_not_available(client, token, private_project):
-    filename, content = dists.make_wheel(private_project.name, "9.0")
-    response = post(client, filename, content, token)
-    assert response.status_code == 403
-    assert "is not available" in response.reason_phrase
-
-
-def test_reader_may_not_upload(client, private_project):
-    reader = factories.UserFactory()
-    factories.ProjectRoleFactory(project=private_project, user=reader, role="reader")
-    secret = token_issue(user=reader, scopes=["upload"]).secret
-    filename, content = dists.make_wheel(private_project.name, "9.0")
-    response = post(client, filename, content, secret)
-    assert response.status_code == 403
-    assert "isn't allowed to upload to project 'Secret-Pkg'" in response.reason_phrase
-
-
-def test_maintainer_adds_files_and_a_new_spelling_updates_the_display_name(client, private_project):
-    maintainer = factories.UserFactory()
-    factories.ProjectRoleFactory(project=private_project, user=maintainer, role="maintainer")
-    secret = token_issue(user=maintainer, scopes=["upload"]).secret
-    filename, content = dists.make_wheel("secret_pkg", "2.0")
-    assert post(client, filename, content, secret).status_code == 200
-    private_project.refresh_from_db()
-    assert private_project.releases.filter(version="2.0").exists()
-
-
-def test_project_restricted_token_uploads_only_to_its_project(client, uploader):
-    mine = factories.ProjectFactory(name="mine-pkg")
-    factories.ProjectRoleFactory(project=mine, user=uploader)
-    secret = token_issue(user=uploader, scopes=["upload"], projects=[mine]).secret
-    assert post(client, *dists.make_wheel("mine-pkg", "1.0"), secret).status_code == 200
-    response = post(client, *dists.make_wheel("brand-new-pkg", "1.0"), secret)
-    assert response.status_code == 403
-
-
-def test_organization_token_creates_in_the_organization(client):
-    org = factories.OrganizationFactory(name="acme", default_visibility="public")
-    manager = factories.OrganizationMemberFactory(organization=org, role="manager").user
-    secret = token_issue(user=manager, scopes=["upload"], organization=org).secret
-    assert post(client, *dists.make_wheel("acme-tool", "1.0"), secret).status_code == 200
-    project = Project.objects.get(normalized_name="acme-tool")
-    assert project.organization == org and project.visibility == "public"
-
-
-def test_private_classifier_forces_a_private_project(client, token, settings):
-    settings.PRIVINDEX_DEFAULT_VISIBILITY = "public"
-    filename, content = dists.make_wheel(
-        "classified", "1.0", metadata_extra="Classifier: Private :: Do Not Upload"
-    )
-    assert post(client, filename, content, token).status_code == 200
-    assert Project.objects.get(normalized_name="classified").visibility == "private"
-
-
-def test_archived_project_refuses_uploads(client, token, uploader):
-    project = factories.ProjectFactory(name="old-pkg", status="archived")
-    factories.ProjectRoleFactory(project=project, user=uploader)
-    response = post(client, *dists.make_wheel("old-pkg", "2.0"), token)
-    assert response.status_code == 403
-    assert "archived" in response.reason_phrase
-
-
 def test_upload_url_without_slash_is_not_redirected_silently(client, token):  # S2.10
     filename, content = dists.make_wheel("slash-pkg", "1.0")
     fields = dists.upload_fields(filename, content)
@@ -358,51 +235,6 @@ def test_staged_file_is_downloadable_before_it_is_stored(client, token, settings
     assert not any(Path(settings.PRIVINDEX_STAGING_DIR).rglob("*.whl"))
     response = client.get(f"/files/{file.storage_key}", **basic(token))
     assert b"".join(response.streaming_content) == content
-
-
-@pytest.mark.parametrize(
-    ("name", "status", "message"),
-    [
-        ("json", 400, "conflict with Python Standard Library module name"),  # S3.6
-        ("Asyncio", 400, "conflict with Python Standard Library module name"),
-        ("fo0-8ar", 400, "too similar to an existing project"),  # o->0 against "foo-8ar"
-        ("F.O.O_8AR", 400, "too similar to an existing project"),  # separators dropped
-        ("Foo_8ar", 403, "isn't allowed to upload to project 'foo-8ar'"),  # the same project
-    ],
-)
-def test_new_project_names_are_checked(client, token, settings, name, status, message):
-    factories.ProjectFactory(name="foo-8ar", visibility="public")
-    filename, content = dists.make_wheel(name, "1.0")
-    before = snapshot(settings)
-    response = post(client, filename, content, token)
-    assert response.status_code == status
-    assert message in response.reason_phrase
-    assert snapshot(settings) == before
-
-
-def test_prohibited_names_setting(client, token, settings):  # S3.6
-    settings.PRIVINDEX_PROHIBITED_NAMES = ["Reserved_Name"]
-    response = post(client, *dists.make_wheel("reserved-name", "1.0"), token)
-    assert response.status_code == 400
-    assert "isn't allowed" in response.reason_phrase
-
-
-@pytest.mark.parametrize(
-    ("switch", "message"),
-    [
-        ("PRIVINDEX_READ_ONLY", "Read-only mode: Uploads are temporarily disabled."),
-        ("PRIVINDEX_UPLOADS_DISABLED", "New uploads are temporarily disabled."),
-    ],
-)
-def test_site_switches_refuse_uploads_before_anything(client, token, settings, switch, message):
-    setattr(settings, switch, True)  # S3.1
-    before = snapshot(settings)
-    response = post(client, *dists.make_wheel("switch-pkg", "1.0"), token)
-    assert response.status_code == 403
-    assert response.reason_phrase == message
-    assert snapshot(settings) == before
-    anonymous = client.post("/legacy/", {":action": "file_upload"})
-    assert anonymous.status_code == 403  # switches come before authentication, as in Warehouse
 
 
 def test_attestations_are_refused_not_ignored(client, token, settings):  # S3.23

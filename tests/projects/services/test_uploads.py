@@ -1,6 +1,6 @@
-"""Service edge cases not reachable through the endpoint's normal flow."""
+"""Recording an upload (``projects.services.uploads``): edge cases not reachable through the
+endpoint's normal flow."""
 
-from projects import services
 from projects.services import uploads as upload_services
 from storage import staging as storage
 from tests import factories
@@ -18,7 +18,3 @@ def test_failed_upload_keeps_staged_bytes_that_a_committed_row_needs(db, setting
     file.delete()
     upload_services._unstage_unless_committed(file.storage_key, file.filename)
     assert not path.exists()
-
-
-def test_ultranormalized_names_fold_confusables():  # S3.6
-    assert services.ultranormalize_name("Foo.Bar_l-i") == services.ultranormalize_name("f00bar11")

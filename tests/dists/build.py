@@ -1,9 +1,4 @@
-"""Distribution builders for every upload test: valid wheels and sdists, and hostile archives.
-
-Builds are deterministic (fixed timestamps, gzip mtime 0), so building the same thing twice
-gives the same bytes. Wheels install with pip and uv; sdists build offline with
-``pip wheel --no-deps --no-build-isolation`` using the environment's setuptools.
-"""
+"""Valid wheels and sdists, built deterministically, and the archive writers."""
 
 from __future__ import annotations
 
@@ -12,13 +7,10 @@ import gzip
 import hashlib
 import io
 import json
-import re
 import tarfile
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
 
-from packaging.metadata import parse_email
 from packaging.tags import parse_tag
 from packaging.utils import canonicalize_name
 
@@ -26,15 +18,6 @@ ZIP_DATE = (2024, 1, 1, 0, 0, 0)
 TAR_MTIME = 1704067200
 SUMMARY = "An example package"
 BOMB_SIZE = 80 * 1024**2  # over the 64 MiB floor of the ratio check, and >1000x compressible
-
-# RawMetadata key -> form key, where they differ (S2.4).
-_FORM_KEYS = {
-    "platforms": "platform",
-    "supported_platforms": "supported_platform",
-    "license_files": "license_file",
-    "import_names": "import_name",
-    "import_namespaces": "import_namespace",
-}
 
 
 class Zeros:
@@ -179,175 +162,6 @@ def make_sdist(
     ]  # fmt: skip
     members.extend(extra_members)
     return f"{dist}-{version}.tar.gz", _tar_gz(members, top=top)
-
-
-def upload_fields(
-    filename: str,
-    content: bytes,
-    *,
-    filetype: str | None = None,
-    name: str | None = None,
-    version: str | None = None,
-    md5: bool = False,
-    **overrides: Any,
-) -> dict[str, Any]:
-    """The form fields twine sends for this file, minus ``content`` (S2.2-S2.4).
-
-    Metadata comes from the archive's METADATA / PKG-INFO (lists as lists, so the test client
-    sends repeated keys); ``name`` is twine's "safe name". Digests are sha256 and blake2_256,
-    plus md5 when ``md5``. An override of None removes that field.
-    """
-    wheel = filename.endswith(".whl")
-    fields: dict[str, Any] = read_form_metadata(filename, content)
-    stem = filename[:-4] if wheel else re.sub(r"\.(tar\.gz|zip)$", "", filename)
-    parts = stem.split("-")
-    fields.setdefault("metadata_version", "2.4")
-    fields.setdefault("name", parts[0])
-    fields.setdefault("version", parts[1] if len(parts) > 1 else "")
-    if "name" in fields:
-        fields["name"] = re.sub(r"[^A-Za-z0-9.]+", "-", fields["name"])
-    fields.update(
-        {
-            "filetype": filetype or ("bdist_wheel" if wheel else "sdist"),
-            "pyversion": parts[-3] if wheel and len(parts) >= 5 else "source",
-            "sha256_digest": hashlib.sha256(content).hexdigest(),
-            "blake2_256_digest": hashlib.blake2b(content, digest_size=32).hexdigest(),
-            ":action": "file_upload",
-            "protocol_version": "1",
-        }
-    )
-    if md5:
-        fields["md5_digest"] = hashlib.md5(content).hexdigest()
-    if name is not None:
-        fields["name"] = name
-    if version is not None:
-        fields["version"] = version
-    for key, value in overrides.items():
-        if value is None:
-            fields.pop(key, None)
-        else:
-            fields[key] = value
-    return fields
-
-
-def read_form_metadata(filename: str, content: bytes) -> dict[str, Any]:
-    """The archive's core metadata as form fields, or {} if the archive cannot be read."""
-    try:
-        if filename.endswith(".whl"):
-            with zipfile.ZipFile(io.BytesIO(content)) as archive:
-                member = next(
-                    n for n in archive.namelist()
-                    if re.fullmatch(r"[^/]+\.dist-info/METADATA", n)
-                )  # fmt: skip
-                data = archive.read(member)
-        else:
-            with tarfile.open(fileobj=io.BytesIO(content), mode="r:gz") as archive:
-                info = next(
-                    m for m in archive.getmembers() if re.fullmatch(r"[^/]+/PKG-INFO", m.name)
-                )
-                extracted = archive.extractfile(info)
-                assert extracted is not None
-                data = extracted.read()
-    except (zipfile.BadZipFile, tarfile.TarError, StopIteration, OSError, EOFError):
-        return {}
-    raw, _ = parse_email(data)
-    fields: dict[str, Any] = {}
-    for key, value in raw.items():
-        form_key = _FORM_KEYS.get(key, key)
-        if key == "keywords":
-            fields[form_key] = ", ".join(value)  # type: ignore[arg-type]
-        elif key == "project_urls":
-            urls: dict[str, str] = value  # type: ignore[assignment]
-            fields[form_key] = [f"{label}, {url}" for label, url in urls.items()]
-        else:
-            fields[form_key] = value
-    return fields
-
-
-# Hostile archives ---------------------------------------------------------------------------
-
-
-def zip_bomb_wheel(
-    name: str = "example-pkg", version: str = "1.0", *, size: int = BOMB_SIZE
-) -> tuple[str, bytes]:
-    """An otherwise valid wheel with ``size`` zero bytes compressed ~1000x (S3.19)."""
-    return make_wheel(name, version, files={f"{dist_name(name)}_data/zeros.bin": Zeros(size)})
-
-
-def tar_bomb_sdist(
-    name: str = "example-pkg", version: str = "1.0", *, size: int = BOMB_SIZE
-) -> tuple[str, bytes]:
-    """An otherwise valid sdist with ``size`` zero bytes compressed ~1000x."""
-    top = f"{dist_name(name)}-{version}"
-    return make_sdist(name, version, extra_members=[(f"{top}/zeros.bin", Zeros(size))])
-
-
-def wheel_with_member(member: str, data: Content = b"x = 1\n", **kwargs: Any) -> tuple[str, bytes]:
-    """A wheel with one extra member at ``member`` (e.g. ``../evil.py`` or ``/etc/evil``)."""
-    files = {**kwargs.pop("files", {}), member: data}
-    return make_wheel(**kwargs, files=files)
-
-
-def sdist_with_member(
-    member: str | tarfile.TarInfo, data: Content = b"x = 1\n", **kwargs: Any
-) -> tuple[str, bytes]:
-    """An sdist with one extra member (a path from the archive root, or a ready TarInfo)."""
-    extra_members = [*kwargs.pop("extra_members", ()), (member, data)]
-    return make_sdist(**kwargs, extra_members=extra_members)
-
-
-def traversal_wheel(**kwargs: Any) -> tuple[str, bytes]:
-    """A wheel with a ``../evil.py`` member."""
-    return wheel_with_member("../evil.py", **kwargs)
-
-
-def traversal_sdist(**kwargs: Any) -> tuple[str, bytes]:
-    """An sdist with a ``<top>/../../evil.py`` member."""
-    top = f"{dist_name(kwargs.get('name', 'example-pkg'))}-{kwargs.get('version', '1.0')}"
-    return sdist_with_member(f"{top}/../../evil.py", **kwargs)
-
-
-def absolute_member_wheel(**kwargs: Any) -> tuple[str, bytes]:
-    """A wheel with a ``/tmp/evil.py`` member."""
-    return wheel_with_member("/tmp/evil.py", **kwargs)
-
-
-def absolute_member_sdist(**kwargs: Any) -> tuple[str, bytes]:
-    """An sdist with a ``/tmp/evil.py`` member."""
-    return sdist_with_member("/tmp/evil.py", **kwargs)
-
-
-def link_sdist(kind: str = "symlink", **kwargs: Any) -> tuple[str, bytes]:
-    """An sdist with a symlink, hardlink, character device or FIFO member in its top dir."""
-    top = f"{dist_name(kwargs.get('name', 'example-pkg'))}-{kwargs.get('version', '1.0')}"
-    info = tarfile.TarInfo(f"{top}/evil")
-    info.type = {
-        "symlink": tarfile.SYMTYPE,
-        "hardlink": tarfile.LNKTYPE,
-        "device": tarfile.CHRTYPE,
-        "fifo": tarfile.FIFOTYPE,
-    }[kind]
-    info.linkname = "/etc/passwd" if kind in ("symlink", "hardlink") else ""
-    return sdist_with_member(info, b"", **kwargs)
-
-
-def truncated(content: bytes, keep: float = 0.5) -> bytes:
-    """The first ``keep`` fraction of an archive's bytes."""
-    return content[: int(len(content) * keep)]
-
-
-def wheel_for_other_project(
-    name: str = "example-pkg", version: str = "1.0", *, other: str = "other-pkg"
-) -> tuple[str, bytes]:
-    """A wheel named for ``name`` whose METADATA says it is ``other``."""
-    return make_wheel(name, version, metadata_text=_metadata(other, version))
-
-
-def sdist_for_other_project(
-    name: str = "example-pkg", version: str = "1.0", *, other: str = "other-pkg"
-) -> tuple[str, bytes]:
-    """An sdist named for ``name`` whose PKG-INFO says it is ``other``."""
-    return make_sdist(name, version, pkg_info_text=_metadata(other, version))
 
 
 # Writers ------------------------------------------------------------------------------------

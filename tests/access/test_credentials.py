@@ -1,0 +1,176 @@
+"""The credential table (``access.credentials.ACCEPTED``), row by row: each kind of credential
+gets the table's answer from ``credential_check`` and ``precheck``, and from the real URL of
+that surface (DESIGN 4).
+
+The callers are chosen so that only the kind of credential can refuse: a superuser, signed in
+with a session or through their all-scopes token (tests.principals), on public-pkg of the
+``surface_index`` scene. A new (surface, action) in the table needs a row in ``ROWS``.
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
+
+from access import Action, Credential, Denial, Surface, credential_check, precheck
+from access.credentials import ACCEPTED
+from tests import dists
+from tests.simple_api.helpers import file_url
+
+WWW_AUTH = 'Basic realm="privindex"'
+PROJECT = "public-pkg"
+CALLERS = {
+    Credential.ANONYMOUS: "anon",
+    Credential.SESSION: "superuser",
+    Credential.TOKEN: "superuser_token",
+}
+# What a refusal looks like: 401 with a challenge, 403, or a redirect to the login page.
+ALLOW, U, F, LOGIN = "allow", 401, 403, "login"
+
+
+def _upload(name):
+    def ask(client, index, headers):
+        filename, content = dists.make_wheel(name, "2.0")
+        fields = dists.upload_fields(filename, content)
+        fields["content"] = SimpleUploadedFile(filename, content, "application/octet-stream")
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return client.post("/legacy/", fields, **headers)
+
+    return ask
+
+
+def _get(url):
+    return lambda client, index, headers: client.get(url(index), **headers)
+
+
+def _post(url, data):
+    return lambda client, index, headers: client.post(url, data, **headers)
+
+
+def _patch(url, data):
+    def ask(client, index, headers):
+        body = json.dumps(data)
+        return client.patch(url, body, content_type="application/json", **headers)
+
+    return ask
+
+
+def _clear_quarantine(client, index, headers):
+    project = index["public"].release.project
+    project.status = "quarantined"
+    project.save(update_fields=["status"])
+    return client.post(f"/project/{PROJECT}/status/", {"status": "active"}, **headers)
+
+
+@dataclass(frozen=True)
+class Row:
+    ask: Callable  # (client, surface_index, headers) -> response
+    ok: int  # the status of an allowed request
+    answers: dict  # Credential -> ALLOW, U, F or LOGIN
+
+
+def _row(ask, ok, anonymous, session, token):
+    answers = {Credential.ANONYMOUS: anonymous, Credential.SESSION: session}
+    return Row(ask, ok, {**answers, Credential.TOKEN: token})
+
+
+API_PROJECT = f"/api/v1/projects/{PROJECT}/"
+ROWS = {
+    (Surface.SIMPLE, Action.READ): _row(
+        _get(lambda i: f"/simple/{PROJECT}/"), 200, ALLOW, ALLOW, ALLOW
+    ),
+    # S4.13: the auth-required base URL challenges every anonymous request.
+    (Surface.AUTH_SIMPLE, Action.READ): _row(
+        _get(lambda i: f"/auth/simple/{PROJECT}/"), 200, U, ALLOW, ALLOW
+    ),
+    (Surface.FILES, Action.READ): _row(
+        _get(lambda i: file_url(i["public"])), 200, ALLOW, ALLOW, ALLOW
+    ),
+    (Surface.JSON_API, Action.READ): _row(
+        _get(lambda i: f"/pypi/{PROJECT}/json"), 200, ALLOW, ALLOW, ALLOW
+    ),
+    # S2.7: twine sends a token; a browser session must not upload (the endpoint is CSRF-exempt).
+    (Surface.UPLOAD, Action.UPLOAD): _row(_upload(PROJECT), 200, U, U, ALLOW),
+    (Surface.UPLOAD, Action.CREATE): _row(_upload("ghost-pkg"), 200, U, U, ALLOW),
+    (Surface.WEB, Action.READ): _row(
+        _get(lambda i: f"/project/{PROJECT}/"), 200, ALLOW, ALLOW, ALLOW
+    ),
+    # The forms are for people (session and CSRF); a token uses the API.
+    (Surface.WEB, Action.YANK): _row(
+        _post(f"/project/{PROJECT}/release/1.0/yank/", {"yanked": "1"}), 302, U, ALLOW, F
+    ),
+    (Surface.WEB, Action.MANAGE): _row(
+        _post(f"/project/{PROJECT}/visibility/", {"visibility": "private"}), 302, U, ALLOW, F
+    ),
+    (Surface.WEB, Action.MODERATE): _row(_clear_quarantine, 302, U, ALLOW, F),
+    (Surface.WEB_TOKENS, Action.TOKENS_MANAGE): _row(
+        _get(lambda i: "/account/tokens/"), 200, LOGIN, ALLOW, LOGIN
+    ),
+    (Surface.API, Action.READ): _row(_get(lambda i: API_PROJECT), 200, ALLOW, ALLOW, ALLOW),
+    (Surface.API, Action.YANK): _row(
+        _post(f"{API_PROJECT}releases/1.0/yank/", {}), 200, U, ALLOW, ALLOW
+    ),
+    (Surface.API, Action.MANAGE): _row(
+        _patch(API_PROJECT, {"visibility": "private"}), 200, U, ALLOW, ALLOW
+    ),
+    (Surface.API, Action.MODERATE): _row(
+        _patch(API_PROJECT, {"status": "quarantined", "status_reason": "malware"}),
+        200,
+        U,
+        ALLOW,
+        ALLOW,
+    ),
+    (Surface.API, Action.ORGANIZATION_READ): _row(
+        _get(lambda i: "/api/v1/orgs/"), 200, U, ALLOW, ALLOW
+    ),
+    # A leaked token must not mint more tokens or outlive its revocation.
+    (Surface.API, Action.TOKENS_MANAGE): _row(_get(lambda i: "/api/v1/tokens/"), 200, U, ALLOW, F),
+}
+CASES = [(surface, action, kind) for (surface, action) in ROWS for kind in Credential]
+
+
+def _id(value):
+    return str(value)
+
+
+def test_every_row_of_the_credential_table_is_driven():
+    accepted = {(surface, action) for surface, actions in ACCEPTED.items() for action in actions}
+    assert set(ROWS) == accepted
+
+
+@pytest.mark.parametrize(("surface", "action", "kind"), CASES, ids=_id)
+def test_credential_check_and_precheck_answer_the_table(surface_index, surface, action, kind):
+    principal = surface_index["cast"].principal(CALLERS[kind])
+    want = ROWS[(surface, action)].answers[kind]
+    for decision in (
+        credential_check(principal, action, surface=surface),
+        precheck(principal, action, surface=surface),  # every scope: only the kind refuses
+    ):
+        if want == ALLOW:
+            assert decision, decision.reason
+        else:
+            assert decision.denial == (Denial.FORBIDDEN if want == F else Denial.UNAUTHENTICATED)
+
+
+@pytest.mark.parametrize(("surface", "action", "kind"), CASES, ids=_id)
+def test_the_real_url_answers_the_table(client, surface_index, surface, action, kind):
+    row = ROWS[(surface, action)]
+    want = row.answers[kind]
+    headers = surface_index["cast"].sign_in(client, CALLERS[kind])
+
+    response = row.ask(client, surface_index, headers)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    response.close()
+
+    if want == ALLOW:
+        assert response.status_code == row.ok, body[:300]
+    elif want == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith("/account/login/?next=")
+    else:
+        assert response.status_code == want, body[:300]
+    if response.status_code == 401:
+        assert response["WWW-Authenticate"] == WWW_AUTH  # S4.8
