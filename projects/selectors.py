@@ -120,9 +120,9 @@ def _latest_key(release: Release) -> tuple[bool, bool, int, Version | None, str]
     except InvalidVersion:
         version = None
     prerelease = version is not None and version.is_prerelease
-    # Not yanked first, then final releases, then the highest version; a version that does
-    # not parse sorts below every one that does.
-    return (not release.yanked, not prerelease, version is not None, version, release.version)
+    # Not yanked first; a version that does not parse below every one that does; then final
+    # releases above pre-releases; then the highest version.
+    return (not release.yanked, version is not None, not prerelease, version, release.version)
 
 
 def release_latest(releases: Iterable[Release]) -> Release | None:

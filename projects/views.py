@@ -87,7 +87,7 @@ def _authorized(
     assert project is not None
     decision = decide(request.principal, action, project, surface=Surface.WEB)
     if not decision:
-        return None, _error(request, 403, decision.reason)
+        return None, _deny(request, decision)
     return project, None
 
 
