@@ -2,9 +2,10 @@
 
 Every write goes through ``accounts.services``, so the admin records the same events and keeps
 the same invariants as any other caller: the main form through ``save_model`` (and
-``delete_model``/``delete_queryset``), each inline through ``save_formset``, which turns the
-submitted rows into service calls. A service's refusal rolls back the whole submit and shows
-as an error message (``ServiceErrorsAsMessages``).
+``delete_model``/``delete_queryset``, for the delete page and the "delete selected" action),
+the user's password page through ``user_password_set``, each inline through ``save_formset``,
+which turns the submitted rows into service calls. A service's refusal rolls back the whole
+submit and shows as an error message (``ServiceErrorsAsMessages``).
 """
 
 from __future__ import annotations
@@ -12,11 +13,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db import models
 from django.db.models import Count, QuerySet
 from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext
+from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts import services
 from accounts.models import (
@@ -39,6 +47,13 @@ class _UserCreationForm(AdminUserCreationForm):
 class _UserChangeForm(UserChangeForm):
     class Meta(UserChangeForm.Meta):
         model = User
+
+
+# The fields of the change form that ``user_update`` writes; the others are read-only, or
+# many-to-many (groups, permissions), saved by ``save_related``.
+_UPDATABLE = frozenset(
+    {"email", "first_name", "last_name", "is_active", "is_staff", "is_superuser"}
+)
 
 
 @admin.register(User)
@@ -67,14 +82,24 @@ class UserAdmin(ServiceErrorsAsMessages, DjangoUserAdmin):
     list_filter = ("is_active", "is_staff", "is_superuser")
     search_fields = ("username", "email", "first_name", "last_name")
 
+    def get_readonly_fields(self, request, obj=None):
+        # Events name users by username, so a rename would make the trail point at whoever
+        # takes the old name next; the dates are Django's to keep.
+        return ("username", "last_login", "date_joined") if obj is not None else ()
+
     def add_view(self, request, form_url="", extra_context=None):
         # Django's UserAdmin reaches ModelAdmin.changeform_view past the mixin's override.
         return self._refusable(super().add_view, request, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
-        """A new user through ``user_create`` (the form has validated the password)."""
+        """A new user through ``user_create`` (the form has validated the password); a change
+        through ``user_update`` with the fields the form changed (the groups and permissions
+        the form also holds are saved after, by ``save_related``)."""
         if change:
-            super().save_model(request, obj, form, change)
+            changed = [field for field in form.changed_data if field in _UPDATABLE]
+            services.user_update(
+                user=obj, actor=request.user, **{field: getattr(obj, field) for field in changed}
+            )
             return
         data = form.cleaned_data
         user = services.user_create(
@@ -84,6 +109,58 @@ class UserAdmin(ServiceErrorsAsMessages, DjangoUserAdmin):
             actor=request.user,
         )
         adopt(obj, user)
+
+    @method_decorator(sensitive_post_parameters())
+    def user_change_password(self, request, id, form_url=""):
+        """Django's password page, except that a valid submit is written by
+        ``user_password_set`` (a refusal shows as a message). The form, 403 and 404, a
+        submit's errors and Django's check of a conflicting submit stay Django's."""
+        user = self.get_object(request, unquote(id))
+        if (
+            request.method != "POST"
+            or user is None
+            or not self.has_change_permission(request, user)
+        ):
+            return super().user_change_password(request, id, form_url)
+        form = self.change_password_form(user, request.POST)
+        if not form.is_valid() or not (
+            form.cleaned_data["set_usable_password"] or "unset-password" in request.POST
+        ):
+            return super().user_change_password(request, id, form_url)
+        return self._refusable(self._password_set, request, form)
+
+    def _password_set(self, request, form):
+        """What Django's password page does after a valid submit, the write done by the service."""
+        user, usable = form.user, form.cleaned_data["set_usable_password"]
+        services.user_password_set(
+            user=user,
+            password=form.cleaned_data["password1"] if usable else None,
+            actor=request.user,
+        )
+        self.log_change(request, user, self.construct_change_message(request, form, ()))
+        if usable:
+            self.message_user(request, gettext("Password changed successfully."))
+        else:
+            self.message_user(request, gettext("Password-based authentication was disabled."))
+        update_session_auth_hash(request, user)  # an administrator changing their own stays in
+        return HttpResponseRedirect(
+            reverse(f"{self.admin_site.name}:accounts_user_change", args=(user.pk,))
+        )
+
+    def get_deleted_objects(self, objs, request):
+        """The confirmation page's list of what goes with the users. Their tokens, roles and
+        memberships go through ``user_delete``, which decides what may go; the delete
+        permission of those rows' own admins (none, for tokens: revoke instead) is not asked."""
+        deleted, counts, _perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, set(), protected
+
+    def delete_model(self, request, obj):
+        services.user_delete(user=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset: QuerySet[User]):
+        # A refusal for any of them rolls back all (ServiceErrorsAsMessages).
+        for user in queryset.order_by("pk"):
+            services.user_delete(user=user, actor=request.user)
 
 
 def _members_save(formset: BaseInlineFormSet, actor: User) -> None:

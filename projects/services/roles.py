@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from projects.models import Project
 
 
-def _last_owner(project: Project, role: ProjectRole) -> bool:
+def project_role_is_last_owner(project: Project, role: ProjectRole) -> bool:
     """Whether ``role`` is the only owner of a project without an organization: losing it
     would leave the project unmanageable (an organization's owners manage its projects)."""
     return (
@@ -40,7 +40,11 @@ def project_role_set(
     if role not in ProjectRoleName.values:
         raise ServiceError(f"Role must be one of {', '.join(ProjectRoleName.values)}.")
     current = ProjectRole.objects.filter(project=project, user=user).first()
-    if current is not None and role != ProjectRoleName.OWNER and _last_owner(project, current):
+    if (
+        current is not None
+        and role != ProjectRoleName.OWNER
+        and project_role_is_last_owner(project, current)
+    ):
         raise ServiceError("A project needs at least one owner.", 409)
     project_role, _ = ProjectRole.objects.update_or_create(
         project=project, user=user, defaults={"role": role}
@@ -65,7 +69,7 @@ def project_role_remove(
     role = ProjectRole.objects.filter(project=project, user=user).first()
     if role is None:
         raise ServiceError(f"'{user.username}' has no role on '{project.name}'.", 404)
-    if _last_owner(project, role):
+    if project_role_is_last_owner(project, role):
         raise ServiceError("A project needs at least one owner.", 409)
     role.delete()
     record(

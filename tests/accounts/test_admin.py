@@ -1,23 +1,16 @@
-"""The accounts admin writes through ``accounts.services``: every addition, change and removal
-of a user, organization, member, team or team member leaves its event, and a refusal (the
-last owner) shows as an error message and changes nothing."""
+"""The organization and team admins write through ``accounts.services``: every addition, change
+and removal of an organization, member, team or team member leaves its event, and a refusal
+(the last owner) shows as an error message and changes nothing. The user admin:
+``test_user_admin.py``."""
 
 from types import SimpleNamespace
 
 import pytest
 
-from accounts import services
-from accounts.models import Organization, Team, User
+from accounts.models import Organization, Team
 from audit.models import Event
 from tests import factories
 from tests.test_admin import add_row, admin_url, dump_database, form_data, resubmit
-
-
-@pytest.fixture(autouse=True)
-def _static_root(settings, tmp_path):
-    # WhiteNoise warns (an error here) when STATIC_ROOT does not exist, as before collectstatic.
-    settings.STATIC_ROOT = tmp_path / "static"
-    settings.STATIC_ROOT.mkdir()
 
 
 @pytest.fixture
@@ -115,41 +108,6 @@ def test_admin_team_member_must_belong_to_the_organization(admin_client, world, 
     ]
     assert not world.team.memberships.filter(user=outsider).exists()
     assert actions() == []
-
-
-def test_admin_adds_user_through_user_create(admin_client, db):
-    response = admin_client.post(
-        admin_url("accounts_user", "add"),
-        {
-            "username": "carol",
-            "email": "carol@example.org",
-            "usable_password": "true",
-            "password1": "a long passphrase",
-            "password2": "a long passphrase",
-        },
-    )
-
-    carol = User.objects.get(username="carol")
-    assert response.status_code == 302
-    assert response["Location"] == admin_url("accounts_user", "change", carol.pk)
-    assert carol.check_password("a long passphrase")
-    assert actions() == [("user:create", "admin")]
-
-
-def test_admin_user_add_refused_by_service_shows_message(admin_client, db, monkeypatch):
-    def refuse(**kwargs):
-        raise services.AccountError("User 'dave' already exists.", 409)
-
-    monkeypatch.setattr(services, "user_create", refuse)  # as when created meanwhile
-    url = admin_url("accounts_user", "add")
-
-    response = admin_client.post(
-        url, {"username": "dave", "email": "", "usable_password": "false"}, follow=True
-    )
-
-    assert response.redirect_chain == [(url, 302)]
-    assert [str(m) for m in response.context["messages"]] == ["User 'dave' already exists."]
-    assert not User.objects.filter(username="dave").exists()
 
 
 def test_admin_adds_organization_with_its_owner(admin_client, outsider):

@@ -1,0 +1,49 @@
+"""What every accounts service shares: the error it raises, the name check, the lock that
+serializes an organization's membership changes and the organization's last-owner rule."""
+
+from __future__ import annotations
+
+from accounts.models import Organization, OrganizationMember, OrganizationRole
+
+_NAME_MAX = 100  # Organization.name and Team.name
+
+LAST_OWNER = "An organization needs at least one owner: make someone else owner first."
+
+
+class AccountError(ValueError):
+    """A request that is well formed but cannot be carried out; the message is for the user."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def name_check(name: str, *, kind: str) -> str:
+    """``name`` stripped; AccountError(400) when it is empty or too long for its column."""
+    name = name.strip()
+    if not name:
+        raise AccountError(f"The {kind} name must not be empty.")
+    if len(name) > _NAME_MAX:
+        raise AccountError(f"The {kind} name must be at most {_NAME_MAX} characters.")
+    return name
+
+
+def organization_locked(organization: Organization) -> Organization:
+    """The organization's row, locked: membership changes of one organization run one at a
+    time, so two concurrent demotions (or a demotion and a user's deletion) cannot both see
+    the other owner."""
+    return Organization.objects.select_for_update().get(pk=organization.pk)
+
+
+def is_last_owner(member: OrganizationMember) -> bool:
+    """Whether ``member`` is the only owner of their organization. Callers hold the
+    organization's lock (``organization_locked``)."""
+    return (
+        member.role == OrganizationRole.OWNER
+        and not OrganizationMember.objects.filter(
+            organization_id=member.organization_id, role=OrganizationRole.OWNER
+        )
+        .exclude(pk=member.pk)
+        .exists()
+    )

@@ -1,0 +1,183 @@
+"""Organizations and their members. An organization that has an owner keeps one: its last
+owner is neither removed nor demoted here (nor deleted, ``users.user_delete``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from packaging.utils import canonicalize_name
+
+from accounts.models import (
+    Organization,
+    OrganizationMember,
+    OrganizationRole,
+    TeamMember,
+    User,
+    Visibility,
+)
+from accounts.services.base import (
+    LAST_OWNER,
+    AccountError,
+    is_last_owner,
+    name_check,
+    organization_locked,
+)
+from audit.services import event_record
+
+
+@transaction.atomic
+def organization_create(*, name: str, default_visibility: str, actor: User | None) -> Organization:
+    """Create an active organization with no members; ``organization_member_set`` adds its
+    first owner. Raises AccountError(400) for an empty or too long name or an unknown
+    visibility, AccountError(409) when the normalized name is taken. Records
+    ``organization:create``."""
+    name = name_check(name, kind="organization")
+    _visibility_check(default_visibility)
+    _organization_name_free(name)
+    try:
+        with transaction.atomic():
+            # Organization.save() fills normalized_name.
+            organization = Organization.objects.create(
+                name=name, default_visibility=default_visibility
+            )
+    except IntegrityError:
+        raise AccountError(
+            f"The name '{name}' conflicts with an existing organization.", 409
+        ) from None
+    event_record(
+        "organization:create",
+        actor=actor,
+        organization=organization.name,
+        default_visibility=default_visibility,
+    )
+    return organization
+
+
+@transaction.atomic
+def organization_update(
+    *,
+    organization: Organization,
+    name: str | None = None,
+    default_visibility: str | None = None,
+    is_active: bool | None = None,
+    actor: User | None,
+) -> Organization:
+    """Rename, change the default visibility of new projects, or deactivate (``is_active=False``:
+    its members no longer see it, its projects keep their own visibility) or reactivate.
+    None leaves a field as it is. Compares with the stored row, not with ``organization``'s
+    attributes, and updates ``organization`` in place.
+
+    Raises AccountError(400) for an invalid name or visibility, AccountError(409) when the new
+    name is taken. Records ``organization:update`` with the previous and current values of the
+    fields that changed; records nothing when nothing changed.
+    """
+    stored = organization_locked(organization)
+    wanted: dict[str, Any] = {}
+    if name is not None:
+        wanted["name"] = name_check(name, kind="organization")
+    if default_visibility is not None:
+        wanted["default_visibility"] = _visibility_check(default_visibility)
+    if is_active is not None:
+        wanted["is_active"] = is_active
+    changed = {field: value for field, value in wanted.items() if getattr(stored, field) != value}
+    if "name" in changed and canonicalize_name(changed["name"]) != stored.normalized_name:
+        _organization_name_free(changed["name"])
+    previous = {field: getattr(stored, field) for field in changed}
+    for field, value in changed.items():
+        setattr(stored, field, value)
+    if changed:
+        try:
+            with transaction.atomic():
+                # Organization.save() (unannotated) fills normalized_name.
+                stored.save()  # type: ignore[no-untyped-call]
+        except IntegrityError:
+            raise AccountError(
+                f"The name '{stored.name}' conflicts with an existing organization.", 409
+            ) from None
+        event_record(
+            "organization:update",
+            actor=actor,
+            organization=stored.name,
+            previous=previous,
+            current=changed,
+        )
+    for field in ("name", "normalized_name", "default_visibility", "is_active"):
+        setattr(organization, field, getattr(stored, field))
+    return organization
+
+
+def _visibility_check(visibility: str) -> str:
+    if visibility not in Visibility.values:
+        raise AccountError(f"Visibility must be one of {', '.join(Visibility.values)}.")
+    return visibility
+
+
+def _organization_name_free(name: str) -> None:
+    if Organization.objects.filter(normalized_name=canonicalize_name(name)).exists():
+        raise AccountError(f"The name '{name}' conflicts with an existing organization.", 409)
+
+
+@transaction.atomic
+def organization_member_set(
+    *, organization: Organization, user: User, role: str, actor: User | None
+) -> OrganizationMember:
+    """Make ``user`` a member of ``organization`` with ``role``, or change their role.
+
+    Raises AccountError(400) for an unknown role, AccountError(409) when this would demote the
+    organization's last owner. Records ``organization:member-set`` (with the previous role,
+    None for a new member); records nothing when the user already has that role.
+    """
+    if role not in OrganizationRole.values:
+        raise AccountError(f"Role must be one of {', '.join(OrganizationRole.values)}.")
+    organization_locked(organization)
+    member = OrganizationMember.objects.filter(organization=organization, user=user).first()
+    if member is not None and member.role == role:
+        return member
+    previous = member.role if member is not None else None
+    if member is None:
+        member = OrganizationMember.objects.create(organization=organization, user=user, role=role)
+    else:
+        if is_last_owner(member):
+            raise AccountError(LAST_OWNER, 409)
+        member.role = role
+        member.save(update_fields=["role"])
+    event_record(
+        "organization:member-set",
+        actor=actor,
+        organization=organization.name,
+        user=user.username,
+        role=role,
+        previous=previous,
+    )
+    return member
+
+
+@transaction.atomic
+def organization_member_remove(
+    *, organization: Organization, user: User, actor: User | None
+) -> None:
+    """Remove ``user`` from ``organization`` and from each of its teams (a team's members are
+    members of its organization).
+
+    Raises AccountError(404) when ``user`` is not a member, AccountError(409) when they are its
+    last owner. Records ``organization:member-remove`` with the teams they left.
+    """
+    organization_locked(organization)
+    member = OrganizationMember.objects.filter(organization=organization, user=user).first()
+    if member is None:
+        raise AccountError(f"'{user.username}' is not a member of '{organization.name}'.", 404)
+    if is_last_owner(member):
+        raise AccountError(LAST_OWNER, 409)
+    memberships = TeamMember.objects.filter(team__organization=organization, user=user)
+    teams = sorted(memberships.values_list("team__name", flat=True))
+    memberships.delete()
+    member.delete()
+    event_record(
+        "organization:member-remove",
+        actor=actor,
+        organization=organization.name,
+        user=user.username,
+        role=member.role,
+        teams=teams,
+    )

@@ -1,0 +1,253 @@
+"""Users: creating, changing, setting a password, deleting.
+
+Usernames are unique regardless of case. A superuser is also staff. A user is not deleted
+while they are the last owner of an active organization or of a project without one; events
+never hold a password.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, models, transaction
+
+from accounts.models import Organization, OrganizationMember, OrganizationRole, TeamMember, User
+from accounts.services.base import AccountError, is_last_owner
+from audit.services import event_record
+from projects.models import ProjectRole
+
+# The project's last-owner rule has its home with the project role services.
+from projects.services.roles import project_role_is_last_owner
+
+_FLAGS = ("is_active", "is_staff", "is_superuser")
+_NAMES = ("first_name", "last_name")
+
+
+def _email_check(email: str) -> str:
+    """``email`` normalized as Django does; empty is allowed, as in Django."""
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise AccountError(f"'{email}' is not a valid email address.") from None
+    return User.objects.normalize_email(email)
+
+
+def _name_check(field: str, value: str) -> str:
+    column = User._meta.get_field(field)
+    limit = column.max_length if isinstance(column, models.CharField) else None
+    if limit is not None and len(value) > limit:
+        label = field.replace("_", " ")
+        raise AccountError(f"The {label} must be at most {limit} characters.")
+    return value
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    email: str,
+    password: str | None,
+    is_staff: bool = False,
+    is_superuser: bool = False,
+    actor: User | None,
+) -> User:
+    """Create an active user. ``password=None`` gives an unusable password (token-only, or set
+    later); password strength is the caller's form to check (the admin's and ``createuser``
+    ask Django's validators; ``bootstrap`` must start whatever the operator chose).
+
+    A superuser is also staff. Raises AccountError(400) for an empty or invalid username or
+    an invalid email (an empty email is allowed, as in Django), AccountError(409) when the
+    username is taken in any case ("Alice" next to "alice" misleads). Records ``user:create``.
+    """
+    username = User.normalize_username(username.strip())
+    if not username:
+        raise AccountError("The username must not be empty.")
+    try:
+        User._meta.get_field("username").run_validators(username)
+    except ValidationError as exc:
+        messages = " ".join(exc.messages)
+        raise AccountError(f"'{username}' is not a valid username: {messages}") from None
+    email = _email_check(email)
+    existing = User.objects.filter(username__iexact=username).first()
+    if existing is not None:
+        raise AccountError(f"User '{existing.username}' already exists.", 409)
+    user = User(
+        username=username,
+        email=email,
+        is_staff=is_staff or is_superuser,
+        is_superuser=is_superuser,
+    )
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # created by someone else since the check above
+        raise AccountError(f"User '{username}' already exists.", 409) from None
+    event_record(
+        "user:create",
+        actor=actor,
+        user=user.username,
+        is_staff=user.is_staff,
+        is_superuser=user.is_superuser,
+        usable_password=password is not None,
+    )
+    return user
+
+
+@transaction.atomic
+def user_update(
+    *,
+    user: User,
+    actor: User | None,
+    email: str | None = None,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    is_active: bool | None = None,
+    is_staff: bool | None = None,
+    is_superuser: bool | None = None,
+) -> User:
+    """Change ``user``'s email, names or flags; None leaves a field as it is. Compares with the
+    stored row (locked), not with ``user``'s attributes, and updates ``user`` in place.
+
+    Making a user superuser makes them staff too. Deactivating (``is_active=False``) keeps
+    their memberships and roles, an organization's last owner included: they can no longer
+    sign in and their tokens no longer verify, and reactivating gives everything back.
+
+    Raises AccountError(400) for an invalid email, a name longer than its column, or
+    ``is_staff=False`` for a user who stays superuser. Records ``user:update`` with the names
+    of the changed fields and the previous and current values of the changed flags (not of
+    the email or names); records nothing when nothing changed.
+    """
+    stored = User.objects.select_for_update().get(pk=user.pk)
+    wanted: dict[str, Any] = {}
+    if email is not None:
+        wanted["email"] = _email_check(email)
+    for field, name in zip(_NAMES, (first_name, last_name), strict=True):
+        if name is not None:
+            wanted[field] = _name_check(field, name)
+    for flag, value in zip(_FLAGS, (is_active, is_staff, is_superuser), strict=True):
+        if value is not None:
+            wanted[flag] = value
+    if wanted.get("is_superuser", stored.is_superuser):
+        if wanted.get("is_staff") is False:
+            raise AccountError(
+                f"'{stored.username}' is a superuser, and a superuser is also staff: "
+                "take superuser status away too, or keep staff status."
+            )
+        wanted["is_staff"] = True
+    changed = {field: value for field, value in wanted.items() if getattr(stored, field) != value}
+    if changed:
+        previous = {flag: getattr(stored, flag) for flag in _FLAGS if flag in changed}
+        for field, value in changed.items():
+            setattr(stored, field, value)
+        stored.save(update_fields=sorted(changed))
+        event_record(
+            "user:update",
+            actor=actor,
+            user=stored.username,
+            fields=sorted(changed),
+            previous=previous,
+            current={flag: changed[flag] for flag in _FLAGS if flag in changed},
+        )
+    for field in ("email", *_NAMES, *_FLAGS):
+        setattr(user, field, getattr(stored, field))
+    return user
+
+
+@transaction.atomic
+def user_password_set(*, user: User, password: str | None, actor: User | None) -> User:
+    """Set ``user``'s password, or with ``password=None`` make it unusable (no password
+    sign-in; their tokens still verify). Sessions signed in with the old password end (their
+    hash no longer matches); a caller changing its own password keeps its session with
+    ``update_session_auth_hash``.
+
+    Runs Django's password validators (``AUTH_PASSWORD_VALIDATORS``) against ``user``: raises
+    AccountError(400) with their messages. Records ``user:password-set`` with whether the
+    password is usable, never the password.
+    """
+    if password is None:
+        user.set_unusable_password()
+    else:
+        try:
+            password_validation.validate_password(password, user)
+        except ValidationError as exc:
+            raise AccountError(" ".join(exc.messages)) from None
+        user.set_password(password)
+    user.save(update_fields=["password"])
+    event_record(
+        "user:password-set",
+        actor=actor,
+        user=user.username,
+        usable_password=password is not None,
+    )
+    return user
+
+
+@transaction.atomic
+def user_delete(*, user: User, actor: User | None) -> None:
+    """Delete ``user``, and with them their organization and team memberships, their project
+    roles and their tokens. Events keep their data (an event ``user`` acted in loses its
+    actor), and files they uploaded stay, with no uploader.
+
+    Raises AccountError(409), naming each, when ``user`` is the last owner of an active
+    organization (``organization_member_remove`` would refuse them too) or of a project
+    without an organization (as ``project_role_remove``): someone else must be made owner
+    first. An inactive organization may lose its last owner; reactivating it then needs an
+    owner set by an administrator. Records ``user:delete`` with the username and the
+    organizations, teams, project roles and tokens (identifiers) they had.
+    """
+    owned = OrganizationMember.objects.filter(user=user, role=OrganizationRole.OWNER)
+    # Lock the organizations they own before reading their memberships, so that a concurrent
+    # demotion of the other owner waits; in one order, so concurrent deletions cannot deadlock.
+    list(
+        Organization.objects.select_for_update()
+        .filter(pk__in=owned.values("organization_id"))
+        .order_by("pk")
+    )
+    memberships = list(
+        OrganizationMember.objects.filter(user=user)
+        .select_related("organization")
+        .order_by("organization__normalized_name")
+    )
+    held = [
+        f"the organization '{member.organization.name}'"
+        for member in memberships
+        if member.organization.is_active and is_last_owner(member)
+    ]
+    roles = list(
+        ProjectRole.objects.filter(user=user)
+        .select_related("project")
+        .order_by("project__normalized_name")
+    )
+    held += [
+        f"the project '{r.project.name}'" for r in roles if project_role_is_last_owner(r.project, r)
+    ]
+    if held:
+        raise AccountError(
+            f"'{user.username}' is the last owner of {_and(held)}: make someone else owner "
+            "first, then delete the user.",
+            409,
+        )
+    teams = TeamMember.objects.filter(user=user).select_related("team__organization")
+    # Before the deletion, so that an actor deleting themselves leaves an event without actor.
+    event_record(
+        "user:delete",
+        actor=actor,
+        user=user.username,
+        organizations={m.organization.name: m.role for m in memberships},
+        teams=sorted(f"{t.team.organization.name}/{t.team.name}" for t in teams),
+        project_roles={r.project.normalized_name: r.role for r in roles},
+        tokens=sorted(user.tokens.values_list("identifier", flat=True)),
+    )
+    user.delete()
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
