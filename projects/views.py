@@ -12,7 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
@@ -33,6 +33,7 @@ from access import (
     status_reason_for,
 )
 from accounts.models import Visibility
+from privindex.requests import PrincipalRequest
 from projects import selectors, services
 from projects.limits import QUERY_MAX, SEARCH_LIMIT, STATUS_REASON_MAX, YANK_REASON_MAX
 from projects.models import Project, ProjectStatus, Release
@@ -40,23 +41,23 @@ from projects.models import Project, ProjectStatus, Release
 # --- adapters: a decision becomes a page ------------------------------------------------------
 
 
-def _not_found(request: HttpRequest) -> HttpResponse:
+def _not_found(request: PrincipalRequest) -> HttpResponse:
     # No project name, no query string, no CSRF token: the bytes cannot tell a private project
     # from a name that does not exist.
     return render(request, "web/not_found.html", status=404)
 
 
-def _error(request: HttpRequest, status: int, message: str) -> HttpResponse:
+def _error(request: PrincipalRequest, status: int, message: str) -> HttpResponse:
     return render(request, "web/error.html", {"status": status, "message": message}, status=status)
 
 
-def _unauthenticated(request: HttpRequest, message: str) -> HttpResponse:
+def _unauthenticated(request: PrincipalRequest, message: str) -> HttpResponse:
     response = _error(request, 401, message)
     response["WWW-Authenticate"] = f'Basic realm="{settings.PRIVINDEX_REALM}"'
     return response
 
 
-def _deny(request: HttpRequest, decision: Decision) -> HttpResponse:
+def _deny(request: PrincipalRequest, decision: Decision) -> HttpResponse:
     if decision.denial == Denial.FORBIDDEN:
         return _error(request, 403, decision.reason)
     if decision.denial == Denial.UNAUTHENTICATED:
@@ -64,7 +65,7 @@ def _deny(request: HttpRequest, decision: Decision) -> HttpResponse:
     return _not_found(request)
 
 
-def _readable(request: HttpRequest, name: str) -> tuple[Project | None, HttpResponse | None]:
+def _readable(request: PrincipalRequest, name: str) -> tuple[Project | None, HttpResponse | None]:
     """The project ``name`` names if the caller may read it, else the answer to send."""
     if request.auth_error:
         # Credentials that were sent but are not valid are never treated as anonymous.
@@ -77,7 +78,7 @@ def _readable(request: HttpRequest, name: str) -> tuple[Project | None, HttpResp
 
 
 def _authorized(
-    request: HttpRequest, name: str, action: Action
+    request: PrincipalRequest, name: str, action: Action
 ) -> tuple[Project | None, HttpResponse | None]:
     """For the forms: 404 when the caller may not read the project, 403 when they may read it
     but not do ``action``."""
@@ -91,7 +92,7 @@ def _authorized(
     return project, None
 
 
-def _session_may(request: HttpRequest, action: Action, project: Project) -> bool:
+def _session_may(request: PrincipalRequest, action: Action, project: Project) -> bool:
     """Whether to offer a form: the forms post with a session, never with a token."""
     return bool(decide(request.principal, action, project, surface=Surface.WEB))
 
@@ -106,7 +107,7 @@ def _per_caller(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
 @require_safe
 @_per_caller
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: PrincipalRequest) -> HttpResponse:
     if request.auth_error:
         return _unauthenticated(request, request.auth_error)
     query = request.GET.get("q", "").strip()[:QUERY_MAX]
@@ -124,7 +125,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @_per_caller
-def project_detail(request: HttpRequest, name: str) -> HttpResponse:
+def project_detail(request: PrincipalRequest, name: str) -> HttpResponse:
     if request.auth_error:  # bad credentials are answered before anything else (S4.9)
         return _unauthenticated(request, request.auth_error)
     normalized = canonicalize_name(name)
@@ -155,7 +156,7 @@ def project_detail(request: HttpRequest, name: str) -> HttpResponse:
     return render(request, "web/project.html", context)
 
 
-def _install_command(request: HttpRequest, project: Project, *, anyone_may_read: bool) -> str:
+def _install_command(request: PrincipalRequest, project: Project, *, anyone_may_read: bool) -> str:
     index = request.build_absolute_uri(reverse("simple:index"))
     if not anyone_may_read:
         # pip sends the credentials in the index URL as HTTP Basic (S4.1).
@@ -186,7 +187,7 @@ def _back(project: Project) -> HttpResponse:
 
 
 @require_POST
-def project_visibility(request: HttpRequest, name: str) -> HttpResponse:
+def project_visibility(request: PrincipalRequest, name: str) -> HttpResponse:
     project, denied = _authorized(request, name, Action.MANAGE)
     if denied is not None:
         return denied
@@ -202,7 +203,7 @@ def project_visibility(request: HttpRequest, name: str) -> HttpResponse:
 
 
 @require_POST
-def project_status(request: HttpRequest, name: str) -> HttpResponse:
+def project_status(request: PrincipalRequest, name: str) -> HttpResponse:
     project, denied = _authorized(request, name, Action.MANAGE)
     if denied is not None:
         return denied
@@ -231,7 +232,7 @@ def project_status(request: HttpRequest, name: str) -> HttpResponse:
 
 
 @require_POST
-def release_yank(request: HttpRequest, name: str, version: str) -> HttpResponse:
+def release_yank(request: PrincipalRequest, name: str, version: str) -> HttpResponse:
     project, denied = _authorized(request, name, Action.YANK)
     if denied is not None:
         return denied

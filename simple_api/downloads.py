@@ -13,7 +13,6 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.http import (
-    HttpRequest,
     HttpResponse,
     HttpResponseRedirect,
     StreamingHttpResponse,
@@ -22,6 +21,7 @@ from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
 from access import Action, Surface, decide, readable_by_anyone
+from privindex.requests import PrincipalRequest
 from projects import selectors
 from projects.models import CoreMetadata, File, StorageState
 from simple_api.responses import (
@@ -52,7 +52,7 @@ def _cache_headers(response: HttpResponse, file: File) -> None:
     response["Vary"] = READ_VARY
 
 
-def _lookup(request: HttpRequest, b1: str, b2: str, rest: str, filename: str):
+def _lookup(request: PrincipalRequest, b1: str, b2: str, rest: str, filename: str):
     """(file, is_metadata) the caller may read, or an error response."""
     if (error := credentials_error(request)) is not None:
         return None, False, error
@@ -73,7 +73,9 @@ def _lookup(request: HttpRequest, b1: str, b2: str, rest: str, filename: str):
 
 
 @require_safe
-def file_download(request: HttpRequest, b1: str, b2: str, rest: str, filename: str) -> HttpResponse:
+def file_download(
+    request: PrincipalRequest, b1: str, b2: str, rest: str, filename: str
+) -> HttpResponse:
     file, is_metadata, error = _lookup(request, b1, b2, rest, filename)
     if error is not None:
         return error
@@ -83,7 +85,7 @@ def file_download(request: HttpRequest, b1: str, b2: str, rest: str, filename: s
     return _file(request, file)
 
 
-def _metadata(request: HttpRequest, file: File) -> HttpResponse:
+def _metadata(request: PrincipalRequest, file: File) -> HttpResponse:
     if not file.metadata_sha256:
         return not_found()
     content = CoreMetadata.objects.filter(file_id=file.pk).values_list("content", flat=True).first()
@@ -152,7 +154,7 @@ def _parse_range(header: str, size: int) -> tuple[int, int] | bool | None:
     return start, min(end, size - 1)
 
 
-def _file(request: HttpRequest, file: File) -> HttpResponse:
+def _file(request: PrincipalRequest, file: File) -> HttpResponse:
     etag = f'"{file.sha256}"'
     if etag_matches(request, etag):
         response = HttpResponse(status=304)

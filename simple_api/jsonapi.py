@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.urls import get_script_prefix
 from django.views.decorators.http import require_safe
 from packaging.version import InvalidVersion, Version
 
 from access import Action, Surface, decide, project_offers_files, readable_by_anyone
+from privindex.requests import PrincipalRequest
 from projects import selectors
 from projects.models import File, Project, Release
 from simple_api.pages import file_url_path
@@ -26,7 +27,7 @@ def _version_key(release: Release):
         return (0, release.version)
 
 
-def _file_entry(request: HttpRequest, file: File, release: Release) -> dict:
+def _file_entry(request: PrincipalRequest, file: File, release: Release) -> dict:
     upload_time = file.upload_time.astimezone(dt.UTC)
     return {
         "filename": file.filename,
@@ -46,7 +47,7 @@ def _file_entry(request: HttpRequest, file: File, release: Release) -> dict:
     }
 
 
-def _info(request: HttpRequest, project: Project, release: Release | None) -> dict:
+def _info(request: PrincipalRequest, project: Project, release: Release | None) -> dict:
     info = {
         "name": project.name,
         "version": release.version if release else None,
@@ -84,7 +85,7 @@ def _info(request: HttpRequest, project: Project, release: Release | None) -> di
     return info
 
 
-def _answer(request: HttpRequest, name: str, version: str | None) -> HttpResponse:
+def _answer(request: PrincipalRequest, name: str, version: str | None) -> HttpResponse:
     if (error := credentials_error(request)) is not None:
         return error
     project = selectors.project_get(name=name)
@@ -127,10 +128,10 @@ def _answer(request: HttpRequest, name: str, version: str | None) -> HttpRespons
 
 
 @require_safe
-def project_json(request: HttpRequest, name: str) -> HttpResponse:
+def project_json(request: PrincipalRequest, name: str) -> HttpResponse:
     return _answer(request, name, None)
 
 
 @require_safe
-def release_json(request: HttpRequest, name: str, version: str) -> HttpResponse:
+def release_json(request: PrincipalRequest, name: str, version: str) -> HttpResponse:
     return _answer(request, name, version)

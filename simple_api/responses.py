@@ -7,9 +7,10 @@ byte-for-byte the 404 for a name that does not exist (DESIGN 4, S4.12).
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 
 from access import Decision, Denial
+from privindex.requests import PrincipalRequest
 
 NOT_FOUND_BODY = b"404 Not Found\n"
 # Headers every read answer carries, whoever asks and whatever exists.
@@ -34,7 +35,7 @@ def message_response(status: int, message: str, **headers: str) -> HttpResponse:
     return response
 
 
-def etag_matches(request, etag: str) -> bool:
+def etag_matches(request: HttpRequest, etag: str) -> bool:
     """Does ``If-None-Match`` name ``etag`` (a list, weak or strong, or ``*``)? (S1.38)"""
     header = request.META.get("HTTP_IF_NONE_MATCH", "")
     tags = [tag.strip().removeprefix("W/") for tag in header.split(",")]
@@ -71,7 +72,7 @@ def deny(decision: Decision) -> HttpResponse:
     return not_found()
 
 
-def credentials_error(request) -> HttpResponse | None:
+def credentials_error(request: PrincipalRequest) -> HttpResponse | None:
     """401 for credentials that were sent but are not valid (S4.10): never anonymous."""
     if getattr(request, "auth_error", None):
         return unauthenticated(request.auth_error)

@@ -13,11 +13,12 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.db import IntegrityError
-from django.http import HttpRequest, HttpResponse, UnreadablePostError
+from django.http import HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 
 from access import Action, Denial, Surface, creation_organization, credential_check, decide
+from privindex.requests import PrincipalRequest
 from projects import selectors, services
 from simple_api.responses import message_response, unauthenticated
 from uploads import validation
@@ -39,7 +40,7 @@ def _error(status: int, message: str) -> HttpResponse:
     return message_response(status, message)
 
 
-def missing_slash(request: HttpRequest) -> HttpResponse:
+def missing_slash(request: PrincipalRequest) -> HttpResponse:
     """S2.10: never redirect an upload silently; tell the user where the endpoint is."""
     response = _error(
         308,
@@ -51,7 +52,7 @@ def missing_slash(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_exempt
-def upload(request: HttpRequest) -> HttpResponse:
+def upload(request: PrincipalRequest) -> HttpResponse:
     if request.method in ("GET", "HEAD"):
         return HttpResponse(INFO_PAGE.format(url=request.build_absolute_uri()))
     if request.method != "POST":

@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import quote
 
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.urls import get_script_prefix
 from django.views.decorators.http import require_safe
 from packaging.utils import canonicalize_name
 
 from access import Action, Surface, decide, precheck, readable_by_anyone
+from privindex.requests import PrincipalRequest
 from projects import selectors
 from simple_api import negotiation, pages
 from simple_api.responses import (
@@ -22,25 +23,25 @@ from simple_api.responses import (
 )
 
 
-def _surface(request: HttpRequest) -> Surface:
+def _surface(request: PrincipalRequest) -> Surface:
     """``/auth/simple/`` answers like ``/simple/`` but challenges every anonymous request."""
     match = request.resolver_match
     return Surface.AUTH_SIMPLE if match and match.namespace == "auth-simple" else Surface.SIMPLE
 
 
-def _prefix(request: HttpRequest) -> str:
+def _prefix(request: PrincipalRequest) -> str:
     return get_script_prefix() + (
         "auth/simple/" if _surface(request) == Surface.AUTH_SIMPLE else "simple/"
     )
 
 
-def _negotiate(request: HttpRequest) -> str | None:
+def _negotiate(request: PrincipalRequest) -> str | None:
     return negotiation.select_content_type(
         request.META.get("HTTP_ACCEPT"), request.GET.get("format")
     )
 
 
-def _page(request: HttpRequest, body: str, content_type: str, *, public: bool) -> HttpResponse:
+def _page(request: PrincipalRequest, body: str, content_type: str, *, public: bool) -> HttpResponse:
     """A page with ETag, conditional GET, Vary and cache headers (S1.37, S1.38, DESIGN 8)."""
     data = body.encode("utf-8")
     etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
@@ -66,7 +67,7 @@ def _not_acceptable() -> HttpResponse:
     return response
 
 
-def _refuse_caller(request: HttpRequest) -> HttpResponse | None:
+def _refuse_caller(request: PrincipalRequest) -> HttpResponse | None:
     """The answer for bad credentials, a challenge or a missing scope: decided from the
     caller alone, before any name is looked at (S4.9)."""
     if (error := credentials_error(request)) is not None:
@@ -76,7 +77,7 @@ def _refuse_caller(request: HttpRequest) -> HttpResponse | None:
 
 
 @require_safe
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: PrincipalRequest) -> HttpResponse:
     if (refused := _refuse_caller(request)) is not None:
         return refused
     principal = request.principal
@@ -92,7 +93,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-def detail(request: HttpRequest, name: str) -> HttpResponse:
+def detail(request: PrincipalRequest, name: str) -> HttpResponse:
     if (refused := _refuse_caller(request)) is not None:
         return refused
     principal = request.principal

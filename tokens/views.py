@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from packaging.utils import canonicalize_name
 
 from access import Action, Denial, Principal, Surface, precheck, projects_visible_to
+from privindex.requests import PrincipalRequest
 from tokens import limits, selectors, services
 from tokens.models import Scope, Token
 
@@ -78,7 +79,7 @@ def _session_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
     to the login page, a refused credential of another kind gets a 403."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def wrapper(request: PrincipalRequest, *args: object, **kwargs: object) -> HttpResponse:
         decision = precheck(request.principal, Action.TOKENS_MANAGE, surface=Surface.WEB_TOKENS)
         if decision.denial == Denial.UNAUTHENTICATED:
             return redirect_to_login(request.get_full_path())
@@ -89,7 +90,7 @@ def _session_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
     return wrapper
 
 
-def _index_urls(request: HttpRequest, secret: str) -> dict[str, str]:
+def _index_urls(request: PrincipalRequest, secret: str) -> dict[str, str]:
     """Copy-ready client configuration for a freshly issued token."""
     simple = urlsplit(request.build_absolute_uri(reverse("simple:index")))
     with_token = urlunsplit(simple._replace(netloc=f"__token__:{secret}@{simple.netloc}"))
@@ -101,7 +102,7 @@ def _index_urls(request: HttpRequest, secret: str) -> dict[str, str]:
 
 @never_cache
 @_session_required
-def token_list(request: HttpRequest) -> HttpResponse:
+def token_list(request: PrincipalRequest) -> HttpResponse:
     """GET: the tokens and an empty form. POST: issue a token and show its secret, once.
 
     The secret is rendered into this response only: no redirect carries it, no session
@@ -140,7 +141,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @_session_required
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: PrincipalRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(Token, pk=pk, user=request.user)
     services.token_revoke(token=token, actor=request.user)
     messages.success(request, f"Token {token.name or token.identifier} is revoked.")

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests import factories
-from tokens.services import token_issue
+from tests.principals import Cast
 
 BIN = Path(sys.executable).parent
 
@@ -122,10 +122,16 @@ def alice(db):
 
 
 @pytest.fixture
-def upload_token(alice):
-    return token_issue(user=alice, scopes=["upload"], name="ci upload").secret
+def e2e_cast(alice):
+    """The catalogue's principals (tests/principals.py), with alice as the owner."""
+    return Cast(owner=alice)
 
 
 @pytest.fixture
-def read_token(alice):
-    return token_issue(user=alice, scopes=["read"], name="install").secret
+def upload_token(e2e_cast):
+    return e2e_cast.secret("upload_token")
+
+
+@pytest.fixture
+def read_token(e2e_cast):
+    return e2e_cast.secret("read_token")
