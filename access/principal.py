@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Value
+from django.db.models import QuerySet, Value
 
 from access.roles import ALL_PROJECT_ACTIONS, ORG_ROLE_ACTIONS, PROJECT_ROLE_ACTIONS, Action
 from accounts.models import OrganizationMember
@@ -70,21 +70,22 @@ class Principal:
             .annotate(kind=Value("p"))
             .values_list("kind", "role")
         )
-        via_team = (
-            TeamProjectRole.objects.filter(
-                project_id=project.id,
-                team__memberships__user_id=self.user.id,
-                # A team counts only inside the project's own, active organization, and only
-                # for users who are still members of it.
-                team__organization_id=project.organization_id,
-                team__organization__is_active=True,
-                team__organization__members__user_id=self.user.id,
-            )
-            .annotate(kind=Value("p"))
-            .values_list("kind", "role")
-        )
-        parts = [via_team]
+        # Roles through a team or the organization: only a project of an organization has them.
+        parts: list[QuerySet[Any, tuple[str, str]]] = []
         if project.organization_id is not None:
+            parts.append(
+                TeamProjectRole.objects.filter(
+                    project_id=project.id,
+                    team__memberships__user_id=self.user.id,
+                    # A team counts only inside the project's own, active organization, and only
+                    # for users who are still members of it.
+                    team__organization_id=project.organization_id,
+                    team__organization__is_active=True,
+                    team__organization__members__user_id=self.user.id,
+                )
+                .annotate(kind=Value("p"))
+                .values_list("kind", "role")
+            )
             parts.append(
                 OrganizationMember.objects.filter(
                     organization_id=project.organization_id,

@@ -39,13 +39,13 @@ from privindex.admin_support import ServiceErrorsAsMessages, adopt, formset_rows
 
 
 class _UserCreationForm(AdminUserCreationForm):
-    class Meta(AdminUserCreationForm.Meta):
+    class Meta(AdminUserCreationForm.Meta):  # type: ignore[name-defined]  # no Meta in the stubs
         fields = ("username", "email")
         model = User
 
 
 class _UserChangeForm(UserChangeForm):
-    class Meta(UserChangeForm.Meta):
+    class Meta(UserChangeForm.Meta):  # type: ignore[name-defined]  # no Meta in the stubs
         model = User
 
 

@@ -1,5 +1,9 @@
 """Users, organizations and teams. Roles here feed ``access``; nothing here decides."""
 
+from __future__ import annotations
+
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from packaging.utils import canonicalize_name
@@ -29,7 +33,7 @@ class Organization(models.Model):
     class Meta:
         ordering = ["normalized_name"]
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.normalized_name = canonicalize_name(self.name)
         super().save(*args, **kwargs)
 
@@ -60,7 +64,9 @@ class OrganizationMember(models.Model):
 class Team(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="teams")
     name = models.CharField(max_length=100)
-    users = models.ManyToManyField(User, through="TeamMember", related_name="teams")
+    users: models.ManyToManyField[User, TeamMember] = models.ManyToManyField(
+        User, through="TeamMember", related_name="teams"
+    )
 
     class Meta:
         constraints = [

@@ -55,7 +55,8 @@ class ProjectSerializer(serializers.Serializer):
     )
 
     def get_organization(self, project: Project) -> str | None:
-        return project.organization.name if project.organization_id else None
+        organization = project.organization  # no query when it has none
+        return organization.name if organization is not None else None
 
 
 class ProjectDetailSerializer(ProjectSerializer):
@@ -100,7 +101,9 @@ class ReleaseSerializer(ReleaseSummarySerializer):
     def get_files(self, release) -> list:
         if not project_offers_files(self.context["project"]):
             return []  # a quarantined project offers no files on any surface (S1.42)
-        return FileSerializer(release.files.all(), many=True, context=self.context).data
+        files = FileSerializer(release.files.all(), many=True, context=self.context)
+        # DRF's stubs type Serializer(many=True) as the Serializer; it is a ListSerializer.
+        return files.data  # type: ignore[return-value]  # a ReturnList, not the stubs' ReturnDict
 
 
 class TokenSerializer(serializers.Serializer):
@@ -120,7 +123,8 @@ class TokenSerializer(serializers.Serializer):
         return sorted(p.name for p in token.projects.all())
 
     def get_organization(self, token: Token) -> str | None:
-        return token.organization.name if token.organization_id else None
+        organization = token.organization  # no query when it has none
+        return organization.name if organization is not None else None
 
 
 # --- input ------------------------------------------------------------------------------------

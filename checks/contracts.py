@@ -13,6 +13,7 @@ import ast
 import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import grimp
 from importlinter import Contract, ContractCheck, fields, output
@@ -67,6 +68,9 @@ def _strongly_connected(graph: grimp.ImportGraph, modules: set[str]) -> list[lis
     return groups
 
 
+# import-linter replaces each field on the instance with its parsed value (a field declared
+# ``ListField(subfield=StringField())`` reads as a ``list[str]``), which its types cannot say:
+# hence the casts in ``check()``.
 class AcyclicContract(Contract):
     """No import cycles between modules of the given packages."""
 
@@ -76,7 +80,7 @@ class AcyclicContract(Contract):
     def check(self, graph: grimp.ImportGraph, verbose: bool) -> ContractCheck:
         modules = {
             module
-            for package in self.packages  # type: ignore[attr-defined]
+            for package in cast("list[str]", self.packages)
             for module in graph.find_descendants(package) | {package}
         }
         cycles = _strongly_connected(graph, modules)
@@ -143,10 +147,10 @@ class AccessOnlyContract(Contract):
     ignore = fields.ListField(subfield=fields.StringField(), required=False)
 
     def check(self, graph: grimp.ImportGraph, verbose: bool) -> ContractCheck:
-        access = self.access_package  # type: ignore[attr-defined]
-        ignored = tuple(self.ignore or ())  # type: ignore[attr-defined]
+        access = cast(str, self.access_package)
+        ignored = tuple(cast("list[str] | None", self.ignore) or ())
         found: list[str] = []
-        for package in self.packages:  # type: ignore[attr-defined]
+        for package in cast("list[str]", self.packages):
             for module in sorted(graph.find_descendants(package) | {package}):
                 if module == access or module.startswith(access + "."):
                     continue

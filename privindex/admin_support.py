@@ -5,15 +5,21 @@ before and after the submit, for the admin to diff into service calls."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.db import models, transaction
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
+if TYPE_CHECKING:
+    # A mixin for ModelAdmin subclasses: type-checked as one, an object at runtime.
+    _AdminBase = admin.ModelAdmin[Any]
+else:
+    _AdminBase = object
 
-class ServiceErrorsAsMessages:
+
+class ServiceErrorsAsMessages(_AdminBase):
     """For a ModelAdmin whose writes go through services: a service's refusal (one of
     ``service_errors``, each with a ``.message`` for the user) rolls back everything the
     submit wrote (main form, inlines, log entry) and redirects back to the page with the
@@ -31,15 +37,25 @@ class ServiceErrorsAsMessages:
             self.message_user(request, getattr(exc, "message", str(exc)), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         view = super().changeform_view
         return self._refusable(view, request, object_id, form_url, extra_context)
 
-    def changelist_view(self, request, extra_context=None):
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         # Actions (deletion included) run here, outside any transaction of Django's.
         return self._refusable(super().changelist_view, request, extra_context)
 
-    def delete_view(self, request, object_id, extra_context=None):
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         return self._refusable(super().delete_view, request, object_id, extra_context)
 
 

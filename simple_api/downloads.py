@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import BinaryIO, Literal
 
 from django.conf import settings
 from django.http import (
     HttpResponse,
+    HttpResponseBase,
     HttpResponseRedirect,
     StreamingHttpResponse,
 )
@@ -41,7 +42,7 @@ METADATA_SUFFIX = ".metadata"
 _RANGE = re.compile(r"^bytes=([0-9]{0,18})-([0-9]{0,18})$")
 
 
-def _cache_headers(response: HttpResponse, file: File) -> None:
+def _cache_headers(response: HttpResponseBase, file: File) -> None:
     public = readable_by_anyone(file.release.project)
     # S5.10: immutable bytes; private files only in the client's own cache.
     response["Cache-Control"] = (
@@ -75,7 +76,7 @@ def _lookup(request: PrincipalRequest, b1: str, b2: str, rest: str, filename: st
 @require_safe
 def file_download(
     request: PrincipalRequest, b1: str, b2: str, rest: str, filename: str
-) -> HttpResponse:
+) -> HttpResponseBase:
     file, is_metadata, error = _lookup(request, b1, b2, rest, filename)
     if error is not None:
         return error
@@ -134,7 +135,7 @@ class _RangeReader:
         self.fh.close()
 
 
-def _parse_range(header: str, size: int) -> tuple[int, int] | bool | None:
+def _parse_range(header: str, size: int) -> tuple[int, int] | Literal[False] | None:
     """(start, end inclusive) for one satisfiable range; None to ignore; False if unsatisfiable."""
     match = _RANGE.match(header.strip())
     if match is None:
@@ -154,7 +155,8 @@ def _parse_range(header: str, size: int) -> tuple[int, int] | bool | None:
     return start, min(end, size - 1)
 
 
-def _file(request: PrincipalRequest, file: File) -> HttpResponse:
+def _file(request: PrincipalRequest, file: File) -> HttpResponseBase:
+    response: HttpResponseBase
     etag = f'"{file.sha256}"'
     if etag_matches(request, etag):
         response = HttpResponse(status=304)

@@ -74,6 +74,7 @@ def deny(decision: Decision) -> HttpResponse:
 
 def credentials_error(request: PrincipalRequest) -> HttpResponse | None:
     """401 for credentials that were sent but are not valid (S4.10): never anonymous."""
-    if getattr(request, "auth_error", None):
-        return unauthenticated(request.auth_error)
+    error: str | None = getattr(request, "auth_error", None)
+    if error:
+        return unauthenticated(error)
     return None

@@ -73,7 +73,7 @@ def upload(request: PrincipalRequest) -> HttpResponse:
         if accepted.denial == Denial.UNAUTHENTICATED:
             return unauthenticated(accepted.reason)
         return _error(403, accepted.reason)
-    if not request.content_type.startswith("multipart/form-data"):
+    if not (request.content_type or "").startswith("multipart/form-data"):
         return _error(400, "Uploads must be sent as multipart/form-data.")
     try:
         post, files, handler, raw_names = parse_upload(request)

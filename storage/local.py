@@ -74,5 +74,7 @@ class LocalFileStore:
         if not os.access(self.root, os.W_OK | os.X_OK):
             raise StoreError(f"{self.root} is not writable")
 
-    def presigned_url(self, key: str, *, filename: str, expires: int, method: str = "GET"):
+    def presigned_url(
+        self, key: str, *, filename: str, expires: int, method: str = "GET"
+    ) -> str | None:
         return None  # served by the app

@@ -157,9 +157,10 @@ class S3FileStore:
 
     def head(self, key: str) -> dict[str, Any] | None:
         try:
-            return self.client.head_object(
+            head: dict[str, Any] = self.client.head_object(
                 Bucket=self.bucket, Key=self.object_key(key), ChecksumMode="ENABLED"
             )
+            return head
         except _ERRORS as exc:
             error = _translate(exc, "head", key)
             if isinstance(error, FileNotFoundError):
@@ -205,14 +206,15 @@ class S3FileStore:
     def open(self, key: str) -> BinaryIO:
         """A seekable reader; the first GET happens now, so a missing object or an
         unreachable bucket raises here and not halfway through a response."""
-        return io.BufferedReader(_S3Reader(self, key), buffer_size=CHUNK)  # type: ignore[return-value]
+        return io.BufferedReader(_S3Reader(self, key), buffer_size=CHUNK)
 
     def _get(self, key: str, start: int = 0) -> dict[str, Any]:
         params: dict[str, Any] = {"Bucket": self.bucket, "Key": self.object_key(key)}
         if start:
             params["Range"] = f"bytes={start}-"
         try:
-            return self.client.get_object(**params)
+            response: dict[str, Any] = self.client.get_object(**params)
+            return response
         except _ERRORS as exc:
             raise _translate(exc, "get", key) from exc
 
@@ -240,9 +242,10 @@ class S3FileStore:
             "ResponseContentDisposition": content_disposition(filename),
         }
         try:
-            return self.presign_client.generate_presigned_url(
+            url: str = self.presign_client.generate_presigned_url(
                 "get_object", Params=params, ExpiresIn=expires
             )
+            return url
         except _ERRORS as exc:
             raise _translate(exc, "presign", key) from exc
 

@@ -12,7 +12,7 @@ import logging
 import random
 from pathlib import Path
 
-from celery import shared_task
+from celery import Task, shared_task
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
@@ -32,14 +32,14 @@ TRANSIENT = (OSError, OperationalError, InterfaceError)
 
 # The task names are kept from when they lived in ``projects.tasks``: queued messages and the beat
 # schedule name them.
-@shared_task(
+@shared_task(  # type: ignore[untyped-decorator]  # celery ships no type hints (no py.typed)
     name="projects.tasks.store_file",
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
     ignore_result=True,
 )
-def store_file(self, file_id: int, retry: bool = True) -> str:
+def store_file(self: Task, file_id: int, retry: bool = True) -> str:
     """Store one file. ``retry=False`` (the sweeper's re-queues) makes one attempt only, so
     a long outage never piles up parallel retry chains for the same file."""
     try:
@@ -62,7 +62,9 @@ def store_file(self, file_id: int, retry: bool = True) -> str:
     return file.storage_state if file is not None else "missing"
 
 
-@shared_task(name="projects.tasks.sweep_staged_files", ignore_result=True)
+@shared_task(  # type: ignore[untyped-decorator]  # celery ships no type hints (no py.typed)
+    name="projects.tasks.sweep_staged_files", ignore_result=True
+)
 def sweep_staged_files() -> dict[str, int]:
     """Re-queue files left staged, remove staged copies nobody needs, and spot-check that
     stored files are in the store with the right size and digest (errors are logged;

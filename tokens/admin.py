@@ -6,19 +6,35 @@ into that one response only: not into a message (the cookie or session would hol
 log entry or the database.
 """
 
+from __future__ import annotations
+
 import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote
-from django.http import HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.template import engines
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
+from accounts.models import User
 from tokens.models import Scope, Token
 from tokens.services import token_issue, token_revoke
+
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _FieldsetSpec  # a type alias of django-stubs only
+
+    # Generic in django-stubs only: at runtime these classes take no type arguments.
+    _TokenForm = forms.ModelForm[Token]
+    _TokenModelAdmin = admin.ModelAdmin[Token]
+else:
+    _TokenForm = forms.ModelForm
+    _TokenModelAdmin = admin.ModelAdmin
 
 _ISSUED_PAGE = """{% extends "admin/base_site.html" %}
 {% block breadcrumbs %}<div class="breadcrumbs">
@@ -40,7 +56,7 @@ _ISSUED_PAGE = """{% extends "admin/base_site.html" %}
 """
 
 
-class TokenAddForm(forms.ModelForm):
+class TokenAddForm(_TokenForm):
     scopes = forms.MultipleChoiceField(choices=Scope.choices, widget=forms.CheckboxSelectMultiple)
     expires_in_days = forms.IntegerField(
         min_value=1, required=False, help_text="Leave empty for a token that does not expire."
@@ -55,10 +71,12 @@ class TokenStateFilter(admin.SimpleListFilter):
     title = "state"
     parameter_name = "state"
 
-    def lookups(self, request, model_admin):
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> Iterable[tuple[str, str]]:
         return (("active", "Active"), ("revoked", "Revoked"), ("expired", "Expired"))
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Token]) -> QuerySet[Token]:
         now = timezone.now()
         if self.value() == "revoked":
             return queryset.filter(revoked__isnull=False)
@@ -70,7 +88,7 @@ class TokenStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Token)
-class TokenAdmin(admin.ModelAdmin):
+class TokenAdmin(_TokenModelAdmin):
     list_display = (
         "identifier",
         "user",
@@ -97,7 +115,7 @@ class TokenAdmin(admin.ModelAdmin):
         "revoked",
     )
     exclude = ("secret_hash",)
-    add_fieldsets = (
+    add_fieldsets: _FieldsetSpec = (
         (None, {"fields": ("user", "name", "scopes", "expires_in_days")}),
         (
             "Restrictions (optional; a token only narrows what its user may do)",
@@ -108,29 +126,33 @@ class TokenAdmin(admin.ModelAdmin):
     actions = ("revoke",)
 
     @admin.display(description="scopes")
-    def scope_list(self, obj):
+    def scope_list(self, obj: Token) -> str:
         return ", ".join(obj.scopes)
 
-    def get_fieldsets(self, request, obj=None):
+    def get_fieldsets(self, request: HttpRequest, obj: Token | None = None) -> _FieldsetSpec:
         if obj is None:
             return self.add_fieldsets
         return super().get_fieldsets(request, obj)
 
-    def get_form(self, request, obj=None, **kwargs):
+    def get_form(
+        self, request: HttpRequest, obj: Token | None = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm[Token]]:
         if obj is None:
             kwargs["form"] = TokenAddForm
-        return super().get_form(request, obj, **kwargs)
+        return super().get_form(request, obj, change=change, **kwargs)
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Token | None = None) -> bool:
         return False  # view-only: scopes and restrictions are fixed at issue
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Token | None = None) -> bool:
         return False  # revoke instead; the audit trail keeps pointing at the token
 
-    def has_revoke_permission(self, request):
+    def has_revoke_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("tokens.change_token")
 
-    def save_model(self, request, obj, form, change):
+    def save_model(
+        self, request: HttpRequest, obj: Token, form: TokenAddForm, change: bool
+    ) -> None:
         """Issue through ``token_issue``; ``obj`` becomes the issued row, without its secret."""
         data = form.cleaned_data
         days = data.get("expires_in_days")
@@ -142,20 +164,24 @@ class TokenAdmin(admin.ModelAdmin):
             projects=data["projects"],
             organization=data["organization"],
             expires_in=dt.timedelta(days=days) if days else None,
-            actor=request.user,
+            actor=_staff_user(request),
         )
         for field in Token._meta.concrete_fields:
             setattr(obj, field.attname, getattr(issued.token, field.attname))
         obj._state.adding = False
         obj._state.db = issued.token._state.db
-        obj._issued_secret = issued.secret
+        obj.__dict__["_issued_secret"] = issued.secret
 
-    def save_related(self, request, form, formsets, change):
+    def save_related(
+        self, request: HttpRequest, form: forms.ModelForm[Token], formsets: Any, change: bool
+    ) -> None:
         if change:
             super().save_related(request, form, formsets, change)
         # On add, token_issue has already set the project restriction.
 
-    def response_add(self, request, obj, post_url_continue=None):
+    def response_add(
+        self, request: HttpRequest, obj: Token, post_url_continue: str | None = None
+    ) -> HttpResponse:
         """Show the secret on this one page, instead of redirecting with a message."""
         secret = obj.__dict__.pop("_issued_secret")
         opts = self.opts
@@ -177,8 +203,15 @@ class TokenAdmin(admin.ModelAdmin):
         return response
 
     @admin.action(description="Revoke selected tokens", permissions=["revoke"])
-    def revoke(self, request, queryset):
+    def revoke(self, request: HttpRequest, queryset: QuerySet[Token]) -> None:
         tokens = list(queryset.filter(revoked__isnull=True))
         for token in tokens:
-            token_revoke(token=token, actor=request.user)
+            token_revoke(token=token, actor=_staff_user(request))
         self.message_user(request, f"{len(tokens)} token(s) revoked.", messages.SUCCESS)
+
+
+def _staff_user(request: HttpRequest) -> User:
+    """The admin's user: the admin site lets only active staff users in."""
+    user = request.user
+    assert isinstance(user, User)
+    return user

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from functools import wraps
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from django import forms
@@ -23,9 +24,13 @@ from django.views.decorators.http import require_POST
 from packaging.utils import canonicalize_name
 
 from access import Action, Denial, Principal, Surface, precheck, projects_visible_to
+from accounts.models import User
 from privindex.requests import PrincipalRequest
 from tokens import limits, selectors, services
 from tokens.models import Scope, Token
+
+if TYPE_CHECKING:
+    from projects.models import Project
 
 
 class TokenCreateForm(forms.Form):
@@ -51,13 +56,13 @@ class TokenCreateForm(forms.Form):
         help_text="Empty: never expires.",
     )
 
-    def __init__(self, *args, user, **kwargs) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
 
-    def clean_projects(self) -> list:
+    def clean_projects(self) -> list[Project]:
         names = [n for n in re.split(r"[\s,]+", self.cleaned_data["projects"]) if n]
-        wanted = {canonicalize_name(n): n for n in names}
+        wanted: dict[str, str] = {canonicalize_name(n): n for n in names}
         if len(wanted) > limits.MAX_PROJECTS:
             raise forms.ValidationError(f"At most {limits.MAX_PROJECTS} projects.")
         if not wanted:
@@ -90,6 +95,13 @@ def _session_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
     return wrapper
 
 
+def _signed_in(request: PrincipalRequest) -> User:
+    """The signed-in user of a view behind ``_session_required``, which lets no one else in."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
 def _index_urls(request: PrincipalRequest, secret: str) -> dict[str, str]:
     """Copy-ready client configuration for a freshly issued token."""
     simple = urlsplit(request.build_absolute_uri(reverse("simple:index")))
@@ -108,25 +120,26 @@ def token_list(request: PrincipalRequest) -> HttpResponse:
     The secret is rendered into this response only: no redirect carries it, no session
     stores it, and ``never_cache`` keeps it out of shared and browser caches.
     """
+    user = _signed_in(request)
     issued = None
     data = request.POST if request.method == "POST" else None
-    form = TokenCreateForm(data, user=request.user)
+    form = TokenCreateForm(data, user=user)
     if request.method == "POST" and form.is_valid():
         days = form.cleaned_data["expires_days"]
         try:
             issued = services.token_issue(
-                user=request.user,
+                user=user,
                 scopes=form.cleaned_data["scopes"],
                 name=form.cleaned_data["name"],
                 projects=form.cleaned_data["projects"],
                 expires_in=dt.timedelta(days=days) if days else None,
-                actor=request.user,
+                actor=user,
             )
         except services.TokenError as exc:
             form.add_error(None, str(exc))
         else:
-            form = TokenCreateForm(user=request.user)
-    tokens = selectors.token_list(user=request.user)
+            form = TokenCreateForm(user=user)
+    tokens = selectors.token_list(user=user)
     context = {"form": form, "tokens": tokens, "issued": issued}
     if issued is not None:
         context.update(_index_urls(request, issued.secret))
@@ -142,7 +155,8 @@ def token_list(request: PrincipalRequest) -> HttpResponse:
 @require_POST
 @_session_required
 def token_revoke(request: PrincipalRequest, pk: int) -> HttpResponse:
-    token = get_object_or_404(Token, pk=pk, user=request.user)
-    services.token_revoke(token=token, actor=request.user)
+    user = _signed_in(request)
+    token = get_object_or_404(Token, pk=pk, user=user)
+    services.token_revoke(token=token, actor=user)
     messages.success(request, f"Token {token.name or token.identifier} is revoked.")
     return redirect("accounts:tokens")

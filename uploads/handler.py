@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+from typing import Protocol, cast
 
 from django.conf import settings
+from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.core.files.uploadhandler import StopUpload, TemporaryFileUploadHandler
 from django.http.multipartparser import MultiPartParser
 
@@ -23,7 +25,14 @@ from uploads.validation.form import UNDECODABLE
 # with this codec instead: UTF-8 whose undecodable bytes become UNDECODABLE, a noncharacter
 # that validation refuses.
 CODEC = "privindex_utf8"
-codecs.register_error("privindex-undecodable", lambda exc: (UNDECODABLE, exc.end))
+
+
+def _undecodable(exc: UnicodeError) -> tuple[str, int]:
+    # Registered for decoding only (``_decode``), so always a UnicodeDecodeError.
+    return UNDECODABLE, cast(UnicodeDecodeError, exc).end
+
+
+codecs.register_error("privindex-undecodable", _undecodable)
 
 
 def _decode(data, errors: str = "strict") -> tuple[str, int]:
@@ -37,12 +46,24 @@ codecs.register(
 )
 
 
+class _Hasher(Protocol):
+    def update(self, data: bytes, /) -> None: ...
+    def hexdigest(self) -> str: ...
+
+
+class HashedUploadedFile(TemporaryUploadedFile):
+    """For type checking only: the file ``HashingUploadHandler`` returns is Django's own
+    ``TemporaryUploadedFile``, with the ``digests`` it computed set on it."""
+
+    digests: dict[str, str]
+
+
 class HashingUploadHandler(TemporaryFileUploadHandler):
     def __init__(self, request=None, *, max_size: int | None = None) -> None:
         super().__init__(request)
         self.max_size = max_size if max_size is not None else settings.PRIVINDEX_MAX_FILE_SIZE
         self.too_large = False
-        self._hashers: dict[str, hashlib._Hash] = {}
+        self._hashers: dict[str, _Hasher] = {}
         self._size = 0
 
     def new_file(self, *args, **kwargs) -> None:
@@ -63,8 +84,9 @@ class HashingUploadHandler(TemporaryFileUploadHandler):
             hasher.update(raw_data)
         return super().receive_data_chunk(raw_data, start)
 
-    def file_complete(self, file_size: int):
-        uploaded = super().file_complete(file_size)
+    def file_complete(self, file_size: int) -> HashedUploadedFile:
+        # TemporaryFileUploadHandler always returns the file it wrote, never None.
+        uploaded = cast(HashedUploadedFile, super().file_complete(file_size))
         uploaded.digests = {name: h.hexdigest() for name, h in self._hashers.items()}
         return uploaded
 

@@ -89,8 +89,8 @@ def organization_update(
     if changed:
         try:
             with transaction.atomic():
-                # Organization.save() (unannotated) fills normalized_name.
-                stored.save()  # type: ignore[no-untyped-call]
+                # Organization.save() fills normalized_name.
+                stored.save()
         except IntegrityError:
             raise AccountError(
                 f"The name '{stored.name}' conflicts with an existing organization.", 409

@@ -5,6 +5,7 @@ The bytes go into staging; storing them is scheduled on commit (``storage.tasks`
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,7 +175,7 @@ def _check_release_rules(release: Release, upload: FileUpload) -> None:
                     f"'{existing}', with blake2_256 hash '{upload.blake2_256}')."
                 )
     days = settings.PRIVINDEX_RELEASE_CLOSE_DAYS
-    closed_before = timezone.now() - timezone.timedelta(days=days)
+    closed_before = timezone.now() - dt.timedelta(days=days)
     if days and release.created < closed_before and release.files.exists():
         raise ServiceError(
             f"Uploading new files to releases older than {days} days is not allowed."

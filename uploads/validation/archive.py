@@ -292,7 +292,8 @@ def _walk_tar(
     pkg_infos: dict[str, bytes] = {}
     count = 0
     while (member := archive.next()) is not None:
-        archive.members.clear()  # tarfile keeps every header otherwise
+        # tarfile keeps every header otherwise.
+        archive.members.clear()  # type: ignore[attr-defined]  # typeshed omits TarFile.members
         count += 1
         _check_count(count)
         _check_size(member.offset_data + member.size, compressed)

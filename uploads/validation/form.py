@@ -157,7 +157,8 @@ def render_description(metadata: Metadata) -> str:
     header = Message()
     header["content-type"] = content_type
     mimetype = header.get_content_type()
-    params = {k: v for k, v in header.get_params()[1:]} if header.get_params() else {}
+    header_params = header.get_params()
+    params = {k: v for k, v in header_params[1:]} if header_params else {}
     renderer = _RENDERERS.get(mimetype, readme_renderer.txt)
     rendered = renderer.render(metadata.description, **params)
     if rendered is None:

@@ -191,9 +191,11 @@ def _check_pypi_rules(metadata: Metadata) -> list[InvalidMetadata]:
         ("author-email", metadata.author_email),
         ("maintainer-email", metadata.maintainer_email),
     ):
+        if not value:
+            continue
         # Every address is checked, not only the first as Warehouse does; a value with an "@"
         # that yields no address at all is checked whole rather than waved through.
-        for _, address in email.utils.getaddresses([value]) if value else []:
+        for _, address in email.utils.getaddresses([value]):
             candidate = address or (value.strip() if "@" in value else "")
             if not candidate:
                 continue

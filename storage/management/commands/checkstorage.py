@@ -10,8 +10,11 @@ there is no broker).
 from __future__ import annotations
 
 import time
+from argparse import ArgumentParser
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -28,7 +31,9 @@ class Progress:
 
     WIDTH = 30
 
-    def __init__(self, write, total: int, *, enabled: bool, terminal: bool) -> None:
+    def __init__(
+        self, write: Callable[[str], object], total: int, *, enabled: bool, terminal: bool
+    ) -> None:
         self.write, self.total, self.enabled, self.terminal = write, total, enabled, terminal
         self.done = 0
         self.drawn_at = 0.0
@@ -69,7 +74,7 @@ class Progress:
 class Command(BaseCommand):
     help = "Check that every file's bytes are where the database says, with the right sha256."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
             "--quick",
             action="store_true",
@@ -81,7 +86,15 @@ class Command(BaseCommand):
         parser.add_argument("--jobs", type=int, default=8, help="parallel checks (default 8)")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
-    def handle(self, *args, quick, requeue, jobs, no_progress, **options):
+    def handle(
+        self,
+        *args: Any,
+        quick: bool,
+        requeue: bool,
+        jobs: int,
+        no_progress: bool,
+        **options: Any,
+    ) -> None:
         files = File.objects.only(
             "pk", "filename", "size", "sha256", "blake2_256", "storage_state"
         ).order_by("pk")
@@ -91,7 +104,7 @@ class Command(BaseCommand):
             enabled=not no_progress,
             terminal=self.stderr.isatty(),
         )
-        counts = {StorageState.STORED: 0, StorageState.STAGED: 0}
+        counts: dict[str, int] = {StorageState.STORED: 0, StorageState.STAGED: 0}
         problems: list[tuple[File, str]] = []
         staged_ids: list[int] = []
 

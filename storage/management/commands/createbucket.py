@@ -10,6 +10,8 @@ existing bucket is left as it is. Idempotent: safe on every start.
 from __future__ import annotations
 
 import time
+from argparse import ArgumentParser
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
@@ -21,13 +23,13 @@ from storage.s3 import S3FileStore
 class Command(BaseCommand):
     help = "Create the S3 bucket privindex stores files in, if it is missing."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--wait", type=float, default=60, help="seconds to wait for S3")
 
     def _say(self, message: str) -> None:
         self.stdout.write(message)
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         wait = options["wait"]
         if settings.PRIVINDEX_STORAGE != "s3":
             self._say("PRIVINDEX_STORAGE is not s3: no bucket to create.")

@@ -6,6 +6,8 @@ standard error for reference.
 """
 
 import datetime as dt
+from argparse import ArgumentParser
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -20,7 +22,7 @@ from tokens.services import TokenError, token_issue
 class Command(BaseCommand):
     help = "Issue an API token for a user and print it (shown once)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("username")
         parser.add_argument(
             "--scope",
@@ -40,7 +42,17 @@ class Command(BaseCommand):
         parser.add_argument("--expires-in-days", type=int, help="expire after N days")
         parser.add_argument("--name", default="", help="a label for the token")
 
-    def handle(self, *args, username, scopes, projects, org, expires_in_days, name, **options):
+    def handle(
+        self,
+        *args: Any,
+        username: str,
+        scopes: list[str],
+        projects: list[str],
+        org: str | None,
+        expires_in_days: int | None,
+        name: str,
+        **options: Any,
+    ) -> None:
         User = get_user_model()
         user = User.objects.filter(username=username).first()
         if user is None:

@@ -1,5 +1,8 @@
 """``manage.py revoketoken TOKEN-ID``: revoke by identifier or by the full token string."""
 
+from argparse import ArgumentParser
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from tokens import format as token_format
@@ -13,10 +16,10 @@ class Command(BaseCommand):
         "or by the full token string. Takes effect on the next request."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("token", metavar="TOKEN-ID")
 
-    def handle(self, *args, token, **options):
+    def handle(self, *args: Any, token: str, **options: Any) -> None:
         identifier = self._identifier(token.strip())
         found = Token.objects.select_related("user").filter(identifier=identifier).first()
         if found is None:
