@@ -1,15 +1,21 @@
-# privindex: `make run` serves the index on embedded defaults; `make test` runs every test.
+# privindex: `make run` serves the index on embedded defaults; `make test` runs every test
+# (in parallel).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
-# The test suite runs on PostgreSQL (pytest-django creates and drops test_<name>).
+# The test suite runs on PostgreSQL (pytest-django creates and drops test_<name>; under
+# pytest-xdist one per worker: test_<name>_gw0, test_<name>_gw1, ...).
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/privindex
+# pytest-xdist workers: auto is one per CPU, 0 runs everything in one process. loadgroup keeps
+# the stack tests together on one worker (tests/conftest.py says why).
+TEST_WORKERS ?= auto
+XDIST := -n $(TEST_WORKERS) --dist loadgroup
 
 
-.PHONY: run test install install-dev migrate lint bench clean
+.PHONY: run test test-fast install install-dev migrate lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,7 +45,12 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-dev
 	DATABASE_URL=$(TEST_DATABASE_URL) \
-		$(BIN)/python -m pytest $(PYTEST_ARGS)
+		$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
+
+# The suite without the real clients (e2e) and the production stack (stack).
+test-fast: $(VENV)/.installed-dev
+	DATABASE_URL=$(TEST_DATABASE_URL) \
+		$(BIN)/python -m pytest $(XDIST) -m "not e2e and not stack" $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -26,6 +26,30 @@ def pytest_addoption(parser):
     parser.addoption("--allow-sqlite", action="store_true", help="run on SQLite (not for CI)")
 
 
+# Stack tests that start the app's processes (gunicorn, Celery worker and beat) or restart a
+# PostgreSQL cluster; the other stack tests only need moto's S3 server.
+_APP_PROCESS_FIXTURES = {"stack", "pg_cluster"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist with ``--dist loadgroup`` (make test), the tests that start the
+    app's processes run on one worker, one after the other, while the other workers run the
+    rest. They are most of the suite's wall time (about 120 s of it, mostly waiting for
+    processes and timers), their fault tests stop and restart services on timers, and two
+    of them at once on two cores would compete for the CPU. Being the largest work unit,
+    the group is handed out first, so the rest fills the other workers around it.
+
+    Everything a test starts is per worker anyway: each worker has its own test database
+    (pytest-django adds the worker id), tmp_path, session moto and Redis servers on free
+    ports, and stack databases and buckets with random names."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        if _APP_PROCESS_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("app-processes"))
+
+
 @pytest.fixture(autouse=True)
 def _data_dirs(tmp_path, settings):
     """Each test gets its own staging and file store directories."""
