@@ -6,7 +6,8 @@
 - ``access.policy``: ``decide()`` and ``precheck()``;
 - ``access.visibility``: the read twins, ``projects_visible_to`` and
   ``organizations_visible_to``;
-- ``access.status``: who may set which status, and whether a project offers files.
+- ``access.status``: who may set which status, whether a project offers files, and which
+  projects the index lists.
 
 Adapters only translate a ``Decision`` into 401, 403, 404, a DRF exception or a login redirect.
 """
@@ -19,6 +20,7 @@ from access.roles import ACTION_SCOPE, Action
 from access.status import (
     MANAGER_STATUSES,
     project_offers_files,
+    projects_listed,
     status_change_decide,
     status_reason_for,
 )
@@ -46,6 +48,7 @@ __all__ = [
     "organizations_visible_to",
     "precheck",
     "project_offers_files",
+    "projects_listed",
     "projects_visible_to",
     "readable_by_anyone",
     "status_change_decide",

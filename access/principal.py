@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet, Value
+from django.db.models import Value
 
 from access.roles import ALL_PROJECT_ACTIONS, ORG_ROLE_ACTIONS, PROJECT_ROLE_ACTIONS, Action
 from accounts.models import OrganizationMember
@@ -65,38 +65,37 @@ class Principal:
         cached = self._actions.get(project.id)
         if cached is not None:
             return cached
+        # Always the same three parts, whether or not the project belongs to an organization:
+        # an unknown name (``access.policy._NO_PROJECT``) must run the same SQL as a private
+        # project (S4.12). Organization id 0 matches no row.
+        org_id = project.organization_id or 0
         direct = (
             ProjectRole.objects.filter(project_id=project.id, user_id=self.user.id)
             .annotate(kind=Value("p"))
             .values_list("kind", "role")
         )
-        # Roles through a team or the organization: only a project of an organization has them.
-        parts: list[QuerySet[Any, tuple[str, str]]] = []
-        if project.organization_id is not None:
-            parts.append(
-                TeamProjectRole.objects.filter(
-                    project_id=project.id,
-                    team__memberships__user_id=self.user.id,
-                    # A team counts only inside the project's own, active organization, and only
-                    # for users who are still members of it.
-                    team__organization_id=project.organization_id,
-                    team__organization__is_active=True,
-                    team__organization__members__user_id=self.user.id,
-                )
-                .annotate(kind=Value("p"))
-                .values_list("kind", "role")
+        through_team = (
+            TeamProjectRole.objects.filter(
+                project_id=project.id,
+                team__memberships__user_id=self.user.id,
+                # A team counts only inside the project's own, active organization, and only
+                # for users who are still members of it.
+                team__organization_id=org_id,
+                team__organization__is_active=True,
+                team__organization__members__user_id=self.user.id,
             )
-            parts.append(
-                OrganizationMember.objects.filter(
-                    organization_id=project.organization_id,
-                    user_id=self.user.id,
-                    organization__is_active=True,
-                )
-                .annotate(kind=Value("o"))
-                .values_list("kind", "role")
+            .annotate(kind=Value("p"))
+            .values_list("kind", "role")
+        )
+        through_org = (
+            OrganizationMember.objects.filter(
+                organization_id=org_id, user_id=self.user.id, organization__is_active=True
             )
+            .annotate(kind=Value("o"))
+            .values_list("kind", "role")
+        )
         actions: set[Action] = set()
-        for kind, role in direct.union(*parts, all=True):
+        for kind, role in direct.union(through_team, through_org, all=True):
             table = PROJECT_ROLE_ACTIONS if kind == "p" else ORG_ROLE_ACTIONS
             actions |= table.get(role, frozenset())
         result = frozenset(actions)

@@ -1,7 +1,9 @@
 """Project status (PEP 792): who may set which status, what a reason means, and whether a
-project offers its files."""
+project offers its files and is listed on the index."""
 
 from __future__ import annotations
+
+from django.db.models import QuerySet
 
 from access.credentials import Surface
 from access.decision import ALLOW, Decision
@@ -41,3 +43,9 @@ def status_reason_for(project: Project, status: str, reason: str | None) -> str:
 def project_offers_files(project: Project) -> bool:
     """A quarantined project offers no distributions on any surface (S1.42)."""
     return project.status != ProjectStatus.QUARANTINED
+
+
+def projects_listed(projects: QuerySet[Project]) -> QuerySet[Project]:
+    """The projects of ``projects`` the index lists: a quarantined project is left off, as its
+    files are (S1.42). Narrows a read twin's answer; never widens it."""
+    return projects.exclude(status=ProjectStatus.QUARANTINED)

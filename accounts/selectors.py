@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from packaging.utils import canonicalize_name
 
-from access import Principal, memberships_visible_to
+from access import Principal, memberships_visible_to, organizations_visible_to
 from accounts.models import Organization, OrganizationMember, Team, TeamMember, User
 
 
@@ -58,9 +58,10 @@ def organization_get(*, principal: Principal, name: str) -> Organization | None:
 
 
 def organization_for_token(*, user: User, name: str) -> Organization | None:
-    """An active organization ``user`` belongs to (a token may be restricted to it)."""
-    return Organization.objects.filter(
-        normalized_name=canonicalize_name(name),
-        is_active=True,
-        members__user=user,
-    ).first()
+    """The organization ``name``, if ``user`` may see it (a member of it, and it is active): a
+    new token of theirs may be restricted to it."""
+    return (
+        organizations_visible_to(Principal(user=user))
+        .filter(normalized_name=canonicalize_name(name))
+        .first()
+    )

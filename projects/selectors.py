@@ -13,12 +13,11 @@ from django.db.models import Count, Q, QuerySet
 from packaging.utils import canonicalize_name, canonicalize_version
 from packaging.version import InvalidVersion, Version
 
-from access import Principal, project_offers_files, projects_visible_to
+from access import Principal, project_offers_files, projects_listed, projects_visible_to
 from projects.models import (
     File,
     Project,
     ProjectRole,
-    ProjectStatus,
     Release,
     TeamProjectRole,
     storage_key,
@@ -35,10 +34,10 @@ def project_get(*, name: str) -> Project | None:
 
 
 def project_index_list(*, principal: Principal) -> list[tuple[str, str]]:
-    """(display name, normalized name) of every project the principal may read (S4.14)."""
+    """(display name, normalized name) of every project the principal may read and the index
+    lists (S4.14, S1.42)."""
     return list(
-        projects_visible_to(principal)
-        .exclude(status=ProjectStatus.QUARANTINED)
+        projects_listed(projects_visible_to(principal))
         .order_by("normalized_name")
         .values_list("name", "normalized_name")
     )

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -81,12 +82,17 @@ def _authorized(
     request: PrincipalRequest, name: str, action: Action
 ) -> tuple[Project | None, HttpResponse | None]:
     """For the forms: 404 when the caller may not read the project, 403 when they may read it
-    but not do ``action``."""
+    but not do ``action``, and the login page (then back to the project) when they are not
+    signed in (decision 0013). Credentials that were sent but are bad stay a 401."""
     project, denied = _readable(request, name)
     if denied is not None:
         return None, denied
     assert project is not None
     decision = decide(request.principal, action, project, surface=Surface.WEB)
+    if decision.denial == Denial.UNAUTHENTICATED and request.principal.is_anonymous:
+        # A 401 with a Basic challenge would open the browser's password dialog, and
+        # passwords are refused: a person is sent to sign in instead.
+        return None, redirect_to_login(reverse("web:project", args=[project.normalized_name]))
     if not decision:
         return None, _deny(request, decision)
     return project, None
@@ -95,6 +101,15 @@ def _authorized(
 def _session_may(request: PrincipalRequest, action: Action, project: Project) -> bool:
     """Whether to offer a form: the forms post with a session, never with a token."""
     return bool(decide(request.principal, action, project, surface=Surface.WEB))
+
+
+def _may_set_status(request: PrincipalRequest, project: Project) -> bool:
+    """Whether to offer the status form: it asks what ``project_status`` will. The form offers
+    the managers' statuses, and each asks the same (managing; leaving a quarantine also takes
+    a moderator)."""
+    return bool(
+        status_change_decide(request.principal, project, ProjectStatus.ACTIVE, surface=Surface.WEB)
+    )
 
 
 # --- pages ------------------------------------------------------------------------------------
@@ -147,11 +162,13 @@ def project_detail(request: PrincipalRequest, name: str) -> HttpResponse:
         "install_command": _install_command(request, project, anyone_may_read=public),
         "public": public,
         "offers_files": project_offers_files(project),
+        "status_reason_max": STATUS_REASON_MAX,
+        "yank_reason_max": YANK_REASON_MAX,
         "can_manage": _session_may(request, Action.MANAGE, project),
         "can_yank": _session_may(request, Action.YANK, project),
+        "can_set_status": _may_set_status(request, project),
         "status_choices": [(s.value, s.label) for s in MANAGER_STATUSES],
         "visibility_choices": Visibility.choices,
-        "quarantined": project.status == ProjectStatus.QUARANTINED,
     }
     return render(request, "web/project.html", context)
 

@@ -3,7 +3,7 @@
 A ``Cast`` makes, on first use, each named principal of a *scene*: the projects its roles are
 on (``projects``), the project a restricted token is kept to (``other``), an organization
 (``org``) and a foreign one (``other_org``). The same name means the same caller everywhere:
-in the policy matrix (tests/projects/test_access.py), in the fixtures of tests/conftest.py, in
+in the policy matrix (tests/access/test_policy.py), in the fixtures of tests/conftest.py, in
 the REST matrix (tests/api/test_matrix.py), the status table (tests/test_status_table.py) and
 the credential table (tests/access/test_credentials.py).
 
@@ -85,6 +85,11 @@ TOKENS: dict[str, TokenRecipe] = {
     "reader_token_with_upload": TokenRecipe("reader", READ_UPLOAD),
     "outsider_token": TokenRecipe("outsider", ALL_SCOPES, name="all"),
     "superuser_token": TokenRecipe("superuser", ALL_SCOPES, name="admin"),
+    # A site administrator's token kept to the other project: it may not moderate the scene's
+    # projects (decision 0014).
+    "staff_token_for_other_project": TokenRecipe(
+        "superuser", ALL_SCOPES, name="admin, other project", restrict="other"
+    ),
     "revoked_token": TokenRecipe("owner", READ_UPLOAD, state="revoked"),
     "expired_token": TokenRecipe("owner", READ_UPLOAD, state="expired"),
 }
@@ -234,11 +239,12 @@ class Cast:
             restriction["organization"] = getattr(self, recipe.restrict)
         if recipe.state == "expired":
             restriction["expires_in"] = dt.timedelta(days=1)
+        holder = self.user(recipe.holder)
         issued = token_issue(
-            user=self.user(recipe.holder), scopes=recipe.scopes, name=recipe.name, **restriction
+            user=holder, scopes=recipe.scopes, name=recipe.name, actor=holder, **restriction
         )
         if recipe.state == "revoked":
-            token_revoke(token=issued.token)
+            token_revoke(token=issued.token, actor=holder)
         elif recipe.state == "expired":
             issued.token.expires = issued.token.created - dt.timedelta(seconds=1)
             issued.token.save(update_fields=["expires"])

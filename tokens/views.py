@@ -1,7 +1,8 @@
 """The signed-in user's API tokens: list, issue (the secret is shown once), revoke.
 
-Session only: a token cannot mint or revoke tokens (``request.user`` is anonymous for a request
-that authenticates with a token).
+Session only: a token cannot mint or revoke tokens. These pages ask who is signed in
+(``request.user``, the session), never what the ``Authorization`` header says: a token alone
+is sent to the login page, and a signed-in user's page does not change with a header.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from packaging.utils import canonicalize_name
 
-from access import Action, Denial, Principal, Surface, precheck, projects_visible_to
+from access import Action, Principal, Surface, precheck
 from accounts.models import User
 from privindex.requests import PrincipalRequest
 from tokens import limits, selectors, services
@@ -44,7 +45,7 @@ class TokenCreateForm(forms.Form):
     )
     projects = forms.CharField(
         required=False,
-        max_length=4000,
+        max_length=limits.PROJECTS_FIELD_MAX,
         label="Restrict to projects",
         help_text="Project names, separated by commas or spaces. Empty: every project you can use.",
     )
@@ -62,32 +63,32 @@ class TokenCreateForm(forms.Form):
 
     def clean_projects(self) -> list[Project]:
         names = [n for n in re.split(r"[\s,]+", self.cleaned_data["projects"]) if n]
-        wanted: dict[str, str] = {canonicalize_name(n): n for n in names}
-        if len(wanted) > limits.MAX_PROJECTS:
+        if len({canonicalize_name(n) for n in names}) > limits.MAX_PROJECTS:
             raise forms.ValidationError(f"At most {limits.MAX_PROJECTS} projects.")
-        if not wanted:
-            return []
-        # Only projects the user may read; an invisible name reads as "no such project".
-        found = list(
-            projects_visible_to(Principal(user=self.user)).filter(normalized_name__in=wanted)
+        found, missing = selectors.token_restriction_projects(
+            user_principal=Principal(user=self.user), names=names
         )
-        missing = sorted(set(wanted) - {p.normalized_name for p in found})
         if missing:
-            raise forms.ValidationError(
-                "No project named " + ", ".join(wanted[m] for m in missing) + "."
-            )
+            raise forms.ValidationError("No project named " + ", ".join(missing) + ".")
         return found
 
 
 def _session_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """The token pages are for a signed-in person (``access.credentials``): anyone else is sent
-    to the login page, a refused credential of another kind gets a 403."""
+    """The token pages are for a signed-in person (``access.credentials``): whoever is not
+    signed in is sent to the login page.
+
+    The session is what counts. A signed-in user whose browser (or script) also sends an
+    ``Authorization`` header, valid or not, is still that user here: refusing them as a token
+    would send them to the login page, which sends a signed-in user straight back.
+    """
 
     @wraps(view)
     def wrapper(request: PrincipalRequest, *args: object, **kwargs: object) -> HttpResponse:
-        decision = precheck(request.principal, Action.TOKENS_MANAGE, surface=Surface.WEB_TOKENS)
-        if decision.denial == Denial.UNAUTHENTICATED:
+        if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
+        decision = precheck(
+            Principal(user=request.user), Action.TOKENS_MANAGE, surface=Surface.WEB_TOKENS
+        )
         if not decision:
             return HttpResponseForbidden(decision.reason)
         return view(request, *args, **kwargs)

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from packaging.utils import canonicalize_name
 from rest_framework.response import Response
 
-from access import Action, projects_visible_to
+from access import Action
 from accounts import selectors as account_selectors
 from api.permissions import BadRequest, not_found, require
 from api.serializers import TokenCreateSerializer, TokenSerializer, parse
@@ -20,11 +19,9 @@ from tokens import services as token_services
 
 def _readable_projects(request, names: list[str]) -> list[Project]:
     """The named projects; one the caller may not read is answered as one that does not exist."""
-    wanted = {canonicalize_name(n): n for n in names}
-    if not wanted:
-        return []
-    found = list(projects_visible_to(request.principal).filter(normalized_name__in=wanted))
-    missing = [wanted[n] for n in wanted if n not in {p.normalized_name for p in found}]
+    found, missing = token_selectors.token_restriction_projects(
+        user_principal=request.principal, names=names
+    )
     if missing:
         raise BadRequest("No project named " + ", ".join(missing) + ".")
     return found

@@ -98,14 +98,15 @@ ROWS = {
     (Surface.WEB, Action.READ): _row(
         _get(lambda i: f"/project/{PROJECT}/"), 200, ALLOW, ALLOW, ALLOW
     ),
-    # The forms are for people (session and CSRF); a token uses the API.
+    # The forms are for people (session and CSRF); a token uses the API. Someone not signed in
+    # is sent to the login page, not challenged (decision 0013).
     (Surface.WEB, Action.YANK): _row(
-        _post(f"/project/{PROJECT}/release/1.0/yank/", {"yanked": "1"}), 302, U, ALLOW, F
+        _post(f"/project/{PROJECT}/release/1.0/yank/", {"yanked": "1"}), 302, LOGIN, ALLOW, F
     ),
     (Surface.WEB, Action.MANAGE): _row(
-        _post(f"/project/{PROJECT}/visibility/", {"visibility": "private"}), 302, U, ALLOW, F
+        _post(f"/project/{PROJECT}/visibility/", {"visibility": "private"}), 302, LOGIN, ALLOW, F
     ),
-    (Surface.WEB, Action.MODERATE): _row(_clear_quarantine, 302, U, ALLOW, F),
+    (Surface.WEB, Action.MODERATE): _row(_clear_quarantine, 302, LOGIN, ALLOW, F),
     (Surface.WEB_TOKENS, Action.TOKENS_MANAGE): _row(
         _get(lambda i: "/account/tokens/"), 200, LOGIN, ALLOW, LOGIN
     ),
@@ -167,9 +168,11 @@ def test_the_real_url_answers_the_table(client, surface_index, surface, action, 
 
     if want == ALLOW:
         assert response.status_code == row.ok, body[:300]
+        assert not response.get("Location", "").startswith("/account/login/")  # not refused
     elif want == LOGIN:
         assert response.status_code == 302
         assert response["Location"].startswith("/account/login/?next=")
+        assert not response.has_header("WWW-Authenticate")
     else:
         assert response.status_code == want, body[:300]
     if response.status_code == 401:

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import Event
-from projects.models import Release
+from projects.models import Project, Release
 from tests import factories
 
 
@@ -116,7 +116,9 @@ def test_owner_sees_manage_and_yank_forms(client, owner, private_project):
 
     assert response.context["can_manage"] is True
     assert response.context["can_yank"] is True
+    assert response.context["can_set_status"] is True
     assert reverse("web:project-visibility", args=["secret-pkg"]).encode() in response.content
+    assert reverse("web:project-status", args=["secret-pkg"]).encode() in response.content
     assert reverse("web:release-yank", args=["secret-pkg", "1.0"]).encode() in response.content
 
 
@@ -302,6 +304,75 @@ def test_post_to_unreadable_project_is_404(
         False,
     )
     assert not Event.objects.filter(project=private_project).exists()
+
+
+FORMS = [
+    ("web:project-visibility", ["open-pkg"], {"visibility": "private"}),
+    ("web:project-status", ["open-pkg"], {"status": "archived"}),
+    ("web:release-yank", ["open-pkg", "1.0"], {"yanked": "1"}),
+]
+
+
+@pytest.mark.parametrize(("url_name", "args", "data"), FORMS)
+def test_anonymous_post_is_sent_to_login_and_back_to_the_project(
+    client, public_project, url_name, args, data
+):  # decision 0013
+    release = factories.ReleaseFactory(project=public_project, version="1.0")
+
+    response = client.post(reverse(url_name, args=args), data)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/account/login/?next=/project/open-pkg/"
+    assert not response.has_header("WWW-Authenticate")  # no browser password dialog
+    public_project.refresh_from_db()
+    release.refresh_from_db()
+    assert (public_project.visibility, public_project.status, release.yanked) == (
+        "public", "active", False
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(("url_name", "args", "data"), FORMS)
+def test_post_with_bad_credentials_is_still_401(
+    client, public_project, revoked_token, url_name, args, data
+):  # S4.10: answered before the release is looked up
+    response = client.post(
+        reverse(url_name, args=args), data, HTTP_AUTHORIZATION=_basic(revoked_token)
+    )
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Basic realm="privindex"'
+
+
+def _quarantine(project):
+    Project.objects.filter(pk=project.pk).update(status="quarantined", status_reason="Held.")
+
+
+def test_owner_of_a_quarantined_project_gets_no_status_form(client, owner, public_project):
+    _quarantine(public_project)
+    client.force_login(owner)
+
+    response = client.get(_page("open-pkg"))
+
+    assert (response.context["can_manage"], response.context["can_set_status"]) == (True, False)
+    assert response.context["offers_files"] is False
+    assert reverse("web:project-status", args=["open-pkg"]).encode() not in response.content
+    assert b"An administrator must review it" in response.content
+    assert b"Its files are not offered for download." in response.content
+
+
+def test_superuser_is_offered_the_status_form_of_a_quarantined_project(client, public_project):
+    _quarantine(public_project)
+    client.force_login(factories.UserFactory(is_superuser=True, is_staff=True))
+
+    page = client.get(_page("open-pkg"))
+    released = client.post(reverse("web:project-status", args=["open-pkg"]), {"status": "active"})
+
+    assert page.context["can_set_status"] is True  # what it may post, it is offered
+    assert reverse("web:project-status", args=["open-pkg"]).encode() in page.content
+    assert b"An administrator must review it" not in page.content
+    assert released.status_code == 302
+    public_project.refresh_from_db()
+    assert (public_project.status, public_project.status_reason) == ("active", "")
 
 
 def test_forms_require_csrf_token(owner, private_project):

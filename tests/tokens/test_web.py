@@ -39,6 +39,36 @@ def test_token_cannot_open_the_token_page(client, read_token):
     assert response.status_code == 302  # a token is not a session
 
 
+@pytest.mark.parametrize(
+    "header",
+    ["session plus token header", "session plus bad header", "session plus revoked token"],
+)
+def test_signed_in_user_sending_a_header_gets_their_token_page(
+    client, owner, read_token, revoked_token, header
+):
+    """The page is for the person signed in: an Authorization header, valid or not, changes
+    nothing (refusing it sent the user to the login page, which sent them straight back)."""
+    sent = {
+        "session plus token header": f"Bearer {read_token}",
+        "session plus bad header": "Basic ***",
+        "session plus revoked token": f"Bearer {revoked_token}",
+    }[header]
+    client.force_login(owner)
+
+    page = client.get(TOKENS, HTTP_AUTHORIZATION=sent, follow=True)
+    created = client.post(TOKENS, {"scopes": ["read"]}, HTTP_AUTHORIZATION=sent)
+    issued = created.context["issued"].token
+    revoked = client.post(
+        reverse("accounts:token-revoke", args=[issued.pk]), HTTP_AUTHORIZATION=sent
+    )
+
+    assert (page.status_code, page.redirect_chain) == (200, [])  # no redirect, no loop
+    assert page.context["user"] == owner
+    assert created.status_code == 200
+    assert issued.user == owner
+    assert (revoked.status_code, revoked["Location"]) == (302, TOKENS)
+
+
 def test_new_token_secret_is_shown_once_and_never_listed(client, owner, public_project):
     client.force_login(owner)
 
@@ -70,7 +100,7 @@ def test_new_token_secret_is_shown_once_and_never_listed(client, owner, public_p
 
 
 def test_token_list_never_shows_a_secret(client, owner):
-    issued = token_issue(user=owner, scopes=["read"], name="laptop")
+    issued = token_issue(user=owner, scopes=["read"], name="laptop", actor=owner)
     client.force_login(owner)
 
     response = client.get(TOKENS)
@@ -101,6 +131,16 @@ def test_restriction_to_a_project_the_user_cannot_see_is_refused(client, outside
     assert not Token.objects.filter(user=outsider).exists()
 
 
+def test_restriction_names_every_missing_project_as_typed(client, owner, public_project):
+    client.force_login(owner)
+
+    response = client.post(TOKENS, {"scopes": ["read"], "projects": "zeta, OPEN_PKG alpha"})
+    accepted = client.post(TOKENS, {"scopes": ["read"], "projects": "Open.Pkg, open-pkg"})
+
+    assert response.context["form"].errors["projects"] == ["No project named zeta, alpha."]
+    assert list(accepted.context["issued"].token.projects.all()) == [public_project]
+
+
 def test_a_token_needs_a_scope(client, owner):
     client.force_login(owner)
 
@@ -111,7 +151,7 @@ def test_a_token_needs_a_scope(client, owner):
 
 
 def test_revoke_stops_the_token_authenticating(client, owner):
-    issued = token_issue(user=owner, scopes=["read"])
+    issued = token_issue(user=owner, scopes=["read"], actor=owner)
     client.force_login(owner)
 
     response = client.post(reverse("accounts:token-revoke", args=[issued.token.pk]))
@@ -124,7 +164,7 @@ def test_revoke_stops_the_token_authenticating(client, owner):
 
 
 def test_cannot_revoke_another_users_token(client, owner, outsider):
-    issued = token_issue(user=owner, scopes=["read"])
+    issued = token_issue(user=owner, scopes=["read"], actor=owner)
     client.force_login(outsider)
 
     response = client.post(reverse("accounts:token-revoke", args=[issued.token.pk]))
@@ -134,7 +174,7 @@ def test_cannot_revoke_another_users_token(client, owner, outsider):
 
 
 def test_revoke_is_post_only(client, owner):
-    issued = token_issue(user=owner, scopes=["read"])
+    issued = token_issue(user=owner, scopes=["read"], actor=owner)
     client.force_login(owner)
 
     response = client.get(reverse("accounts:token-revoke", args=[issued.token.pk]))
@@ -144,7 +184,7 @@ def test_revoke_is_post_only(client, owner):
 
 
 def test_token_forms_require_csrf_token(owner):
-    issued = token_issue(user=owner, scopes=["read"])
+    issued = token_issue(user=owner, scopes=["read"], actor=owner)
     client = Client(enforce_csrf_checks=True)
     client.force_login(owner)
 

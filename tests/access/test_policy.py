@@ -1,6 +1,10 @@
 """The access matrix: principal x visibility x action through ``decide()`` (DESIGN 4)."""
 
+import re
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from access import ALLOW, Action, Denial, Principal, Surface, decide, projects_visible_to
 from projects.models import Project
@@ -19,7 +23,7 @@ def _user_with(project, role):
 
 
 def _token(user, scopes, **kwargs):
-    return Principal(token=token_issue(user=user, scopes=scopes, **kwargs).token)
+    return Principal(token=token_issue(user=user, scopes=scopes, actor=user, **kwargs).token)
 
 
 # Every valid caller of the catalogue (tests.principals); bad credentials never reach decide().
@@ -113,6 +117,11 @@ MATRIX = {
     ("superuser", Action.MODERATE): (ALLOWED, ALLOWED),
     ("staff", Action.MODERATE): (ALLOWED, N),  # a private project staff cannot see: unknown
     ("staff", Action.MANAGE): (F, N),
+    # A restriction narrows moderation as it narrows every write (decision 0014).
+    ("staff_token_for_other_project", Action.READ): (ALLOWED, N),
+    ("staff_token_for_other_project", Action.MANAGE): (F, N),
+    ("staff_token_for_other_project", Action.MODERATE): (F, N),
+    ("superuser_token", Action.MODERATE): (ALLOWED, ALLOWED),
     ("outsider_token", Action.MANAGE): (F, N),
 }
 
@@ -127,6 +136,20 @@ def test_decide_matrix(world, who, action):
     else:
         assert not decision
         assert decision.denial == expected, decision.reason
+
+
+@pytest.mark.parametrize("visibility", ["public", "private"])
+def test_staff_token_moderates_only_the_projects_it_is_kept_to(db, visibility):  # 0014
+    target = factories.ProjectFactory(name="Target", visibility=visibility)
+    other = factories.ProjectFactory(name="Elsewhere", visibility=visibility)
+    cast = Cast(projects=[target], other=other)
+    token = cast.principal("staff_token_for_other_project")
+    admin = cast.principal("superuser")  # the token's holder, signed in
+
+    assert decide(token, Action.MODERATE, other, surface=None)
+    refused = decide(token, Action.MODERATE, target, surface=None)
+    assert refused.denial == (F if visibility == "public" else N), refused.reason
+    assert decide(admin, Action.MODERATE, target, surface=None)
 
 
 @pytest.mark.parametrize(
@@ -255,3 +278,29 @@ def test_team_roles_need_a_live_membership_in_the_projects_org(db, how):
     assert decide(principal, Action.READ, project, surface=None).denial == N
     assert decide(principal, Action.UPLOAD, project, surface=None).denial == F
     assert project not in projects_visible_to(principal)
+
+
+def _shape_of_read(principal, project):
+    """The SQL a READ of ``project`` (None: an unknown name) runs, with every number blanked."""
+    with CaptureQueriesContext(connection) as queries:
+        decide(principal, Action.READ, project, surface=Surface.SIMPLE)
+    return [re.sub(r"\b\d+\b", "N", query["sql"]) for query in queries.captured_queries]
+
+
+@pytest.mark.parametrize("in_org", [False, True], ids=["no-organization", "organization"])
+def test_unknown_name_runs_the_same_sql_as_a_private_project(db, in_org):  # S4.12
+    organization = factories.OrganizationFactory() if in_org else None
+    project = factories.ProjectFactory(visibility="private", organization=organization)
+    cast = Cast(projects=[factories.ProjectFactory(name="Mine", visibility="private")])
+    cast.ensure("read_token")
+
+    def fresh():  # nothing cached from an earlier lookup
+        return Principal(token=cast.issued("read_token").token)
+
+    private = _shape_of_read(fresh(), project)
+    unknown = _shape_of_read(fresh(), None)
+
+    assert len(private) == len(unknown) == 2  # the token's restriction, then the roles
+    assert [q.count(" UNION ") for q in private] == [q.count(" UNION ") for q in unknown]
+    assert private[-1].count(" UNION ") == 2  # direct, team and organization roles
+    assert private == unknown
