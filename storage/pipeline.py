@@ -1,17 +1,22 @@
 """The store pipeline: a staged file is copied to the store, verified, marked stored and
-unstaged; and the checks that say whether a file's bytes are where the database says.
+unstaged; the checks that say whether a file's bytes are where the database says; and the
+sweeper's clean-up of staged copies nobody needs and its spot check of stored files.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import random
+from pathlib import Path
 
+from django.conf import settings
 from django.utils import timezone
 
 from projects.models import File, StorageState
 from storage.base import sha256_of
 from storage.errors import FileLost, StoreError
-from storage.staging import staging_path, unstage
+from storage.staging import ABANDONED_STAGED_SECONDS, old_staged_files, staging_path, unstage
 from storage.store import get_store
 
 log = logging.getLogger(__name__)
@@ -80,3 +85,78 @@ def check_file(file: File, *, deep: bool = True) -> str | None:
             if sha256_of(fh) != file.sha256:
                 return "staged copy has the wrong sha256"
     return None
+
+
+def staged_files_left(*, older_than: float, limit: int = 1000) -> list[int]:
+    """The ids (lowest first, at most ``limit``) of files still staged that were uploaded more
+    than ``older_than`` seconds ago: the sweeper schedules storing them again."""
+    cutoff = timezone.now() - dt.timedelta(seconds=older_than)
+    return list(
+        File.objects.filter(storage_state=StorageState.STAGED, upload_time__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def staged_copies_remove_unneeded(*, older_than: float) -> int:
+    """Remove the staged copies not modified for ``older_than`` seconds that nobody needs, and
+    return how many went.
+
+    Unneeded: the copy of a file already stored (a worker died between marking and
+    unstaging), a staged file with no row a day on (an abandoned upload), and an upload temp
+    file or anything else in staging that is not a staged file, a day on. A copy whose row is
+    still staged is kept. Raises nothing of its own; database errors propagate.
+    """
+    removed = 0
+    for key, seconds in old_staged_files(older_than):
+        parts = key.split("/")
+        if len(parts) == 4:
+            blake2_256 = "".join(parts[:3])
+            state = (
+                File.objects.filter(blake2_256=blake2_256, filename=parts[3])
+                .values_list("storage_state", flat=True)
+                .first()
+            )
+            unneeded = state == StorageState.STORED or (
+                state is None and seconds > ABANDONED_STAGED_SECONDS
+            )
+        else:  # upload temp files and anything else that is not a staged file
+            unneeded = seconds > ABANDONED_STAGED_SECONDS
+        if unneeded:
+            if len(parts) == 4:
+                unstage(key)
+            else:
+                # Not ``unstage()``: that would also remove the emptied upload temp directory.
+                (Path(settings.PRIVINDEX_STAGING_DIR) / key).unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def stored_files_spot_check(*, batch: int) -> int:
+    """Check (``check_file``, not deep) up to ``batch`` files stored since the last two
+    sweeps and a run of up to ``batch`` older ones from a random start; return how many
+    failed their check.
+
+    Each problem is logged as an error. A store that cannot be asked (an OSError) stops the
+    check with a warning; nothing is raised for it. ``batch <= 0`` checks nothing.
+    """
+    if batch <= 0:
+        return 0
+    stored = File.objects.filter(storage_state=StorageState.STORED).order_by("pk")
+    recent = timezone.now() - dt.timedelta(seconds=2 * settings.PRIVINDEX_SWEEP_SECONDS)
+    files = list(stored.filter(stored_at__gte=recent)[:batch])
+    highest = stored.values_list("pk", flat=True).last()
+    if highest:
+        start = random.randint(1, highest)
+        files += list(stored.filter(pk__gte=start)[:batch])
+    problems = 0
+    for file in {file.pk: file for file in files}.values():
+        try:
+            problem = check_file(file, deep=False)
+        except OSError as exc:
+            log.warning("storage check stopped: %s", exc)
+            break
+        if problem is not None:
+            problems += 1
+            log.error("file %s (%s): %s", file.pk, file.filename, problem)
+    return problems

@@ -7,21 +7,21 @@ at upload time, a task lost with its worker, retries exhausted during a long sto
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-import random
-from pathlib import Path
 
 from celery import Task, shared_task
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.utils import timezone
 
-from projects.models import File, StorageState
 from storage.errors import FileLost
-from storage.pipeline import check_file, file_store
-from storage.staging import ABANDONED_STAGED_SECONDS, old_staged_files, unstage
+from storage.pipeline import (
+    file_store,
+    staged_copies_remove_unneeded,
+    staged_files_left,
+    stored_files_spot_check,
+)
+from storage.scheduling import STORE_FILE_TASK, SWEEP_STAGED_FILES_TASK
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +30,10 @@ log = logging.getLogger(__name__)
 TRANSIENT = (OSError, OperationalError, InterfaceError)
 
 
-# The task names are kept from when they lived in ``projects.tasks``: queued messages and the beat
-# schedule name them.
+# The task names (kept from ``projects.tasks``) live in ``storage.scheduling``, which sends
+# ``store_file`` by its name.
 @shared_task(  # type: ignore[untyped-decorator]  # celery ships no type hints (no py.typed)
-    name="projects.tasks.store_file",
+    name=STORE_FILE_TASK,
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
@@ -63,95 +63,20 @@ def store_file(self: Task, file_id: int, retry: bool = True) -> str:
 
 
 @shared_task(  # type: ignore[untyped-decorator]  # celery ships no type hints (no py.typed)
-    name="projects.tasks.sweep_staged_files", ignore_result=True
+    name=SWEEP_STAGED_FILES_TASK, ignore_result=True
 )
 def sweep_staged_files() -> dict[str, int]:
     """Re-queue files left staged, remove staged copies nobody needs, and spot-check that
     stored files are in the store with the right size and digest (errors are logged;
     ``manage.py checkstorage`` checks every file)."""
     age = settings.PRIVINDEX_STAGED_AGE_SECONDS
-    cutoff = timezone.now() - dt.timedelta(seconds=age)
-    ids = list(
-        File.objects.filter(storage_state=StorageState.STAGED, upload_time__lt=cutoff)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:1000]
-    )
+    ids = staged_files_left(older_than=age)
     for file_id in ids:
         store_file.apply_async((file_id,), {"retry": False})
     if ids:
         log.info("re-queued %d staged file(s)", len(ids))
     return {
         "requeued": len(ids),
-        "unstaged": _remove_unneeded_staged_copies(age),
-        "problems": _spot_check(settings.PRIVINDEX_SWEEP_CHECK_BATCH),
+        "unstaged": staged_copies_remove_unneeded(older_than=age),
+        "problems": stored_files_spot_check(batch=settings.PRIVINDEX_SWEEP_CHECK_BATCH),
     }
-
-
-def _remove_unneeded_staged_copies(age: int) -> int:
-    """Staged copies of stored files (a worker died between marking and unstaging) and
-    abandoned uploads (no row a day later)."""
-    removed = 0
-    for key, seconds in old_staged_files(age):
-        parts = key.split("/")
-        if len(parts) == 4:
-            blake2_256 = "".join(parts[:3])
-            state = (
-                File.objects.filter(blake2_256=blake2_256, filename=parts[3])
-                .values_list("storage_state", flat=True)
-                .first()
-            )
-            unneeded = state == StorageState.STORED or (
-                state is None and seconds > ABANDONED_STAGED_SECONDS
-            )
-        else:  # upload temp files and anything else that is not a staged file
-            unneeded = seconds > ABANDONED_STAGED_SECONDS
-        if unneeded:
-            if len(parts) == 4:
-                unstage(key)
-            else:
-                (Path(settings.PRIVINDEX_STAGING_DIR) / key).unlink(missing_ok=True)
-            removed += 1
-    return removed
-
-
-def _spot_check(batch: int) -> int:
-    """Check the files stored since the last sweeps, and a random run of older ones."""
-    if batch <= 0:
-        return 0
-    stored = File.objects.filter(storage_state=StorageState.STORED).order_by("pk")
-    recent = timezone.now() - dt.timedelta(seconds=2 * settings.PRIVINDEX_SWEEP_SECONDS)
-    files = list(stored.filter(stored_at__gte=recent)[:batch])
-    highest = stored.values_list("pk", flat=True).last()
-    if highest:
-        start = random.randint(1, highest)
-        files += list(stored.filter(pk__gte=start)[:batch])
-    problems = 0
-    for file in {file.pk: file for file in files}.values():
-        try:
-            problem = check_file(file, deep=False)
-        except OSError as exc:
-            log.warning("storage check stopped: %s", exc)
-            break
-        if problem is not None:
-            problems += 1
-            log.error("file %s (%s): %s", file.pk, file.filename, problem)
-    return problems
-
-
-def enqueue_store(file_id: int) -> None:
-    """Schedule storing a file. Called on commit; a failure here loses nothing (the sweeper
-    finds files left staged), so it is logged, not raised."""
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        # In-process (embedded default): one attempt now; ``manage.py checkstorage
-        # --requeue`` tries again.
-        try:
-            file_store(file_id=file_id)
-        except Exception:
-            log.exception("storing file %s failed; it stays staged", file_id)
-        return
-    try:
-        store_file.delay(file_id)
-    except Exception as exc:
-        log.warning(
-            "could not enqueue storing file %s (%s); the sweeper will", file_id, type(exc).__name__
-        )

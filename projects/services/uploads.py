@@ -1,6 +1,6 @@
 """Recording an uploaded file: its project (created on first upload), release and file rows.
 
-The bytes go into staging; storing them is scheduled on commit (``storage.tasks``).
+The bytes go into staging; storing them is scheduled on commit (``storage.scheduling``).
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ from projects.models import (
     StorageState,
     storage_key,
 )
-from projects.services.base import ServiceError, record
+from projects.services.base import ServiceError, acting, record
 from projects.services.projects import project_create
 from storage import staging
-from storage.tasks import enqueue_store
+from storage.scheduling import enqueue_store
 from uploads.validation.filename import wheel_identity
 
 if TYPE_CHECKING:
@@ -122,7 +122,7 @@ def release_file_upload(
                 CoreMetadata.objects.create(file=file, content=upload.core_metadata)
             record(
                 "file:upload",
-                principal=principal,
+                by=acting(principal=principal),
                 project=project,
                 filename=upload.filename,
                 version=release.version,

@@ -1,14 +1,26 @@
 """The store pipeline (``storage.pipeline``) on the local store: a staged file is copied to
-the store, verified, marked stored and unstaged; and the checks on a file's bytes (DESIGN 6)."""
+the store, verified, marked stored and unstaged; the checks on a file's bytes; and the
+sweeper's clean-up of staging and spot check of the store (DESIGN 6)."""
 
+import logging
 import os
+import time
+from pathlib import Path
 
 import pytest
 
 from projects.models import File, StorageState
+from storage import pipeline
 from storage.errors import FileLost
-from storage.pipeline import STAGED_COPY_MISSING, check_file, file_store
-from storage.staging import staging_path, unstage
+from storage.pipeline import (
+    STAGED_COPY_MISSING,
+    check_file,
+    file_store,
+    staged_copies_remove_unneeded,
+    staged_files_left,
+    stored_files_spot_check,
+)
+from storage.staging import ABANDONED_STAGED_SECONDS, staging_path, unstage
 from storage.store import get_store
 from tests import factories
 from tests.simple_api.helpers import file_with_bytes
@@ -135,3 +147,74 @@ def test_a_stored_file_is_checked_in_the_store_not_in_staging():
 
     path.unlink()
     assert check_file(file, deep=False) == "stored copy missing"
+
+
+# --- what the sweeper does ---------------------------------------------------------------
+
+
+def test_staged_files_left_are_the_old_staged_ones_lowest_first():
+    old = [staged_file() for _ in range(3)]
+    staged_file()  # uploaded just now
+    stored = file_store(file_id=staged_file().pk)
+    for file in (*old, stored):
+        File.objects.filter(pk=file.pk).update(upload_time=file.upload_time.replace(year=2020))
+
+    assert staged_files_left(older_than=60) == [file.pk for file in old]
+    assert staged_files_left(older_than=60, limit=2) == [old[0].pk, old[1].pk]
+
+
+def _aged(path: Path, seconds: float) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"x")
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+    return path
+
+
+def test_an_abandoned_upload_temp_file_goes_but_its_directory_stays(settings):
+    incoming = Path(settings.FILE_UPLOAD_TEMP_DIR)
+    temp = _aged(incoming / "tmpabc.upload.whl", ABANDONED_STAGED_SECONDS + 60)
+
+    assert staged_copies_remove_unneeded(older_than=60) == 1
+
+    assert not temp.exists()
+    assert incoming.is_dir()  # uploads keep streaming into it
+
+
+def test_only_copies_older_than_asked_are_considered():
+    file = file_store(file_id=staged_file().pk)
+    leftover = _aged(staging_path(file.storage_key), 30)
+
+    assert staged_copies_remove_unneeded(older_than=60) == 0
+    assert leftover.exists()
+    assert staged_copies_remove_unneeded(older_than=10) == 1
+    assert not leftover.exists()
+
+
+def test_the_spot_check_counts_and_logs_stored_files_that_fail(caplog):
+    _good, bad = (file_store(file_id=staged_file().pk) for _ in range(2))
+    get_store().path(bad.storage_key).unlink()
+
+    with caplog.at_level(logging.ERROR, logger="storage.pipeline"):
+        assert stored_files_spot_check(batch=10) == 1
+
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == [f"file {bad.pk} ({bad.filename}): stored copy missing"]
+
+
+def test_a_spot_check_of_no_files_checks_nothing(monkeypatch):
+    file_store(file_id=staged_file().pk)
+    monkeypatch.setattr(pipeline, "check_file", pytest.fail)
+    assert stored_files_spot_check(batch=0) == 0
+
+
+def test_the_spot_check_stops_when_the_store_cannot_be_asked(monkeypatch, caplog):
+    file_store(file_id=staged_file().pk)
+
+    def unreachable(file, *, deep):
+        raise OSError("store unreachable")
+
+    monkeypatch.setattr(pipeline, "check_file", unreachable)
+    with caplog.at_level(logging.WARNING, logger="storage.pipeline"):
+        assert stored_files_spot_check(batch=10) == 0
+    assert "storage check stopped: store unreachable" in caplog.text

@@ -153,7 +153,7 @@ def test_the_sweeper_reports_stored_files_that_fail_their_check(settings, caplog
     file_store(file_id=file.pk)
     get_store().delete(file.storage_key)
 
-    with caplog.at_level(logging.ERROR, logger="storage.tasks"):
+    with caplog.at_level(logging.ERROR, logger="storage.pipeline"):  # the spot check logs
         result = tasks.sweep_staged_files.apply().get()
 
     assert result["problems"] == 1

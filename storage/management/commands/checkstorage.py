@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from projects.models import File, StorageState
 from storage.pipeline import STAGED_COPY_MISSING, check_file
-from storage.tasks import enqueue_store
+from storage.scheduling import enqueue_store
 
 BATCH = 500
 

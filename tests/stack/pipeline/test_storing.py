@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 from django.db import OperationalError
 
 from projects.models import File, StorageState
-from storage import pipeline, tasks
+from storage import pipeline, scheduling, tasks
 from storage.errors import FileLost, StoreError
 from storage.staging import staging_path, unstage
 from storage.store import get_store
@@ -151,7 +151,7 @@ def test_a_lost_file_is_logged_not_retried(s3, caplog):
 
 def test_enqueue_without_a_broker_stores_in_process(s3, bucket):
     file = staged_file()
-    tasks.enqueue_store(file.pk)
+    scheduling.enqueue_store(file.pk)
     file.refresh_from_db()
     assert file.storage_state == StorageState.STORED
 
@@ -162,9 +162,9 @@ def test_enqueue_with_the_broker_down_logs_and_returns(settings, monkeypatch, ca
     def refuse(*args, **kwargs):
         raise OperationalError("Connection refused")
 
-    monkeypatch.setattr(tasks.store_file, "delay", refuse)
-    with caplog.at_level(logging.WARNING, logger="storage.tasks"):
-        tasks.enqueue_store(42)
+    monkeypatch.setattr(scheduling.app, "send_task", refuse)
+    with caplog.at_level(logging.WARNING, logger="storage.scheduling"):
+        scheduling.enqueue_store(42)
     assert "could not enqueue storing file 42" in caplog.text
 
 

@@ -1,0 +1,45 @@
+"""Scheduling the store pipeline: the Celery task names, and ``enqueue_store``.
+
+Services schedule storing a file through this module, never through ``storage.tasks`` (an
+adapter): with a broker the task is sent by its name, so nothing here imports the tasks;
+without one (``CELERY_TASK_ALWAYS_EAGER``, the embedded default) the service runs in process.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+
+from privindex.celery import app
+from storage.pipeline import file_store
+
+log = logging.getLogger(__name__)
+
+# The task names are kept from when the tasks lived in ``projects.tasks``: queued messages and
+# the beat schedule (``CELERY_BEAT_SCHEDULE`` in the settings) name them. ``storage.tasks``
+# registers its tasks under these names.
+STORE_FILE_TASK = "projects.tasks.store_file"
+SWEEP_STAGED_FILES_TASK = "projects.tasks.sweep_staged_files"
+
+
+def enqueue_store(file_id: int) -> None:
+    """Schedule storing a file. Called on commit; a failure here loses nothing (the sweeper
+    finds files left staged), so it is logged, not raised.
+
+    Without a broker, stores the file in process (one attempt; ``manage.py checkstorage
+    --requeue`` tries again); with one, sends the ``store_file`` task (which retries).
+    """
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        try:
+            file_store(file_id=file_id)
+        except Exception:
+            log.exception("storing file %s failed; it stays staged", file_id)
+        return
+    try:
+        # As ``store_file.delay(file_id)`` would send it (the task ignores its result).
+        app.send_task(STORE_FILE_TASK, args=(file_id,), ignore_result=True)
+    except Exception as exc:
+        log.warning(
+            "could not enqueue storing file %s (%s); the sweeper will", file_id, type(exc).__name__
+        )
