@@ -3,7 +3,8 @@
 Every write goes through ``accounts.services``, so the admin records the same events and keeps
 the same invariants as any other caller: the main form through ``save_model`` (and
 ``delete_model``/``delete_queryset``, for the delete page and the "delete selected" action),
-the user's password page through ``user_password_set``, each inline through ``save_formset``,
+the user's groups and permissions through ``user_permissions_set`` (in ``save_related``), the
+user's password page through ``user_password_set``, each inline through ``save_formset``,
 which turns the submitted rows into service calls. A service's refusal rolls back the whole
 submit and shows as an error message (``ServiceErrorsAsMessages``).
 """
@@ -50,7 +51,7 @@ class _UserChangeForm(UserChangeForm):
 
 
 # The fields of the change form that ``user_update`` writes; the others are read-only, or
-# many-to-many (groups, permissions), saved by ``save_related``.
+# many-to-many (groups, permissions), written by ``user_permissions_set`` in ``save_related``.
 _UPDATABLE = frozenset(
     {"email", "first_name", "last_name", "is_active", "is_staff", "is_superuser"}
 )
@@ -110,6 +111,22 @@ class UserAdmin(ServiceErrorsAsMessages, DjangoUserAdmin):
         )
         adopt(obj, user)
 
+    def save_related(self, request, form, formsets, change):
+        """The groups and permissions of the change form through ``user_permissions_set``
+        (instead of Django's ``form.save_m2m()``); the add form has neither."""
+        if change:
+            data = form.cleaned_data
+            services.user_permissions_set(
+                user=form.instance,
+                groups=data.get("groups"),  # None (not on the form): left as they are
+                permissions=data.get("user_permissions"),
+                actor=request.user,
+            )
+        else:
+            form.save_m2m()
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
     @method_decorator(sensitive_post_parameters())
     def user_change_password(self, request, id, form_url=""):
         """Django's password page, except that a valid submit is written by
@@ -168,9 +185,13 @@ def _members_save(formset: BaseInlineFormSet, actor: User) -> None:
     before, after = formset_rows(formset)
     roles = {member.user_id: member.role for member in before}
     wanted = {member.user_id: member for member in after}
-    changes = [m for user_id, m in wanted.items() if roles.get(user_id) != m.role]
+    changes = [
+        m
+        for user_id, m in wanted.items()
+        if roles.get(user_id) != m.role  # access: diff submitted rows
+    ]
     # New owners first: demoting or removing the old owner in the same submit then succeeds.
-    changes.sort(key=lambda member: member.role != OrganizationRole.OWNER)
+    changes.sort(key=lambda member: member.role != OrganizationRole.OWNER)  # access: owners first
     for member in changes:
         services.organization_member_set(
             organization=organization, user=member.user, role=member.role, actor=actor

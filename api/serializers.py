@@ -10,6 +10,7 @@ from rest_framework import serializers
 from rest_framework.settings import api_settings
 
 from access import project_offers_files
+from accounts.limits import ORGANIZATION_NAME_MAX, USERNAME_MAX
 from accounts.models import Visibility
 from api.permissions import BadRequest
 from projects.limits import PROJECT_NAME_MAX, STATUS_REASON_MAX, YANK_REASON_MAX
@@ -145,7 +146,7 @@ class YankSerializer(serializers.Serializer):
 
 
 class RoleRemoveSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
+    username = serializers.CharField(max_length=USERNAME_MAX)
 
 
 class RoleSetSerializer(RoleRemoveSerializer):
@@ -166,7 +167,7 @@ class TokenCreateSerializer(serializers.Serializer):
         max_length=token_limits.MAX_PROJECTS,
     )
     organization = serializers.CharField(
-        max_length=100, required=False, allow_null=True, default=None
+        max_length=ORGANIZATION_NAME_MAX, required=False, allow_null=True, default=None
     )
     expires_in_days = serializers.IntegerField(
         min_value=1,

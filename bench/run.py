@@ -117,7 +117,7 @@ def fill(args):
             break
         File.objects.bulk_create(chunk)
     File.objects.bulk_create(file_rows([r.id for r in big_releases], args.big_project_files, "big"))
-    token = token_issue(user=owner, scopes=["read"]).secret
+    token = token_issue(user=owner, scopes=["read"], actor=None).secret
     from django.db import connection
 
     with connection.cursor() as cursor:  # as autovacuum would, before the planner is trusted

@@ -1,8 +1,9 @@
 """Admin for projects, releases, files and the audit trail.
 
-Changes that the audit trail must record (visibility, status, yanking, user and team roles)
-go through ``projects.services``; the rest of the history (releases, files, events) is
-read-only here. A service's refusal rolls back the submit and shows as an error message.
+Every change goes through ``projects.services`` and so leaves its event: a project's visibility,
+status and size limits, yanking, user and team roles. The rest (a project's name and
+organization, releases, files, events) is read-only here. A service's refusal rolls back the
+submit and shows as an error message.
 """
 
 from django.contrib import admin, messages
@@ -31,9 +32,13 @@ def _roles_save(formset, actor: User) -> None:
     before, after = formset_rows(formset)
     roles = {role.user_id: role.role for role in before}
     wanted = {role.user_id: role for role in after}
-    changes = [r for user_id, r in wanted.items() if roles.get(user_id) != r.role]
+    changes = [
+        r
+        for user_id, r in wanted.items()
+        if roles.get(user_id) != r.role  # access: diff submitted rows
+    ]
     # New owners first: removing the old owner in the same submit then succeeds.
-    changes.sort(key=lambda role: role.role != ProjectRoleName.OWNER)
+    changes.sort(key=lambda role: role.role != ProjectRoleName.OWNER)  # access: owners first
     for role in changes:
         services.project_role_set(project=project, user=role.user, role=role.role, actor=actor)
     for role in before:
@@ -47,13 +52,17 @@ def _team_roles_save(formset, actor: User) -> None:
     roles = {role.team_id: role.role for role in before}
     wanted = {role.team_id: role for role in after}
     for team_id, role in wanted.items():
-        if roles.get(team_id) != role.role:
+        if roles.get(team_id) != role.role:  # access: diff submitted rows
             services.team_project_role_set(
                 project=project, team=role.team, role=role.role, actor=actor
             )
     for role in before:
         if role.team_id not in wanted:
             services.team_project_role_remove(project=project, team=role.team, actor=actor)
+
+
+# The project fields the change form edits, each written by a service in ``save_model``.
+_EDITABLE = ("visibility", "status", "status_reason", "upload_limit", "total_size_limit")
 
 
 @admin.register(Project)
@@ -87,21 +96,31 @@ class ProjectAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
         return False  # filenames are never reused; deletion needs a service that keeps that
 
     def save_model(self, request, obj, form, change):
-        """Save plain fields here; visibility and status through their services (audited)."""
-        wanted = {f: getattr(obj, f) for f in ("visibility", "status", "status_reason")}
+        """Every editable field through its service (audited); nothing is saved directly. The
+        form has written the submitted values into ``obj``: the services get it back as stored,
+        so that they see what changes."""
+        wanted = {field: getattr(obj, field) for field in _EDITABLE}
         stored = Project.objects.get(pk=obj.pk)
         for field in wanted:
             setattr(obj, field, getattr(stored, field))
-        super().save_model(request, obj, form, change)
-        if "visibility" in form.changed_data:
+        changed = set(form.changed_data)
+        if "visibility" in changed:
             services.project_visibility_set(
                 project=obj, visibility=wanted["visibility"], actor=request.user
             )
-        if {"status", "status_reason"} & set(form.changed_data):
+        if {"status", "status_reason"} & changed:
+            # The service decides what the reason means (none for an active project).
             services.project_status_set(
                 project=obj,
                 status=wanted["status"],
                 reason=wanted["status_reason"],
+                actor=request.user,
+            )
+        if {"upload_limit", "total_size_limit"} & changed:
+            services.project_limits_set(
+                project=obj,
+                upload_limit=wanted["upload_limit"],
+                total_size_limit=wanted["total_size_limit"],
                 actor=request.user,
             )
 

@@ -39,7 +39,9 @@ def world(owner, private_project):
     factories.TeamProjectRoleFactory(project=private_project, team=team, role="reader")
     release = factories.ReleaseFactory(project=private_project, version="1.0")
     file = FileFactory(release=release)
-    issued = token_issue(user=owner, scopes=["read"], name="ci", projects=[private_project])
+    issued = token_issue(
+        user=owner, scopes=["read"], name="ci", projects=[private_project], actor=None
+    )
     return SimpleNamespace(
         user=owner,
         organization=org,
@@ -190,6 +192,30 @@ def test_project_change_form_sets_visibility_and_status_through_services(admin_c
     assert status.actor == admin and status.data["status"] == "deprecated"
 
 
+def test_project_change_form_stores_no_reason_for_an_active_project(admin_client, world):
+    url = admin_url("projects_project", "change", world.project.pk)
+
+    assert resubmit(admin_client, url, status="active", status_reason="fine").status_code == 302
+
+    world.project.refresh_from_db()
+    assert (world.project.status, world.project.status_reason) == ("active", "")
+    assert Event.objects.get(action="project:status").data == {"status": "active", "reason": ""}
+
+
+def test_project_change_form_sets_size_limits_through_the_service(admin_client, world):
+    url = admin_url("projects_project", "change", world.project.pk)
+
+    assert resubmit(admin_client, url, upload_limit=2**30, total_size_limit="").status_code == 302
+    refused = resubmit(admin_client, url, upload_limit=-1)
+
+    world.project.refresh_from_db()
+    assert (world.project.upload_limit, world.project.total_size_limit) == (2**30, None)
+    event = Event.objects.get(action="project:limits")
+    assert (event.actor.username, event.data["current"]) == ("admin", {"upload_limit": 2**30})
+    assert refused.status_code == 302 and refused["Location"] == url
+    assert "at least 1 byte" in admin_client.get(url).content.decode()
+
+
 def test_project_change_form_without_changes_records_nothing(admin_client, world):
     url = admin_url("projects_project", "change", world.project.pk)
     response = admin_client.post(url, form_data(admin_client.get(url)))
@@ -251,7 +277,7 @@ def test_token_cannot_be_edited(admin_client, world):
 
 
 def test_revoke_action_revokes_selected_tokens(admin_client, world):
-    other = token_issue(user=world.user, scopes=["upload"])
+    other = token_issue(user=world.user, scopes=["upload"], actor=None)
 
     response = admin_client.post(
         admin_url("tokens_token", "changelist"),

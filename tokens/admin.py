@@ -23,8 +23,10 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 from accounts.models import User
+from privindex.admin_support import ServiceErrorsAsMessages
+from tokens import limits
 from tokens.models import Scope, Token
-from tokens.services import token_issue, token_revoke
+from tokens.services import TokenError, token_issue, token_revoke
 
 if TYPE_CHECKING:
     from django.contrib.admin.options import _FieldsetSpec  # a type alias of django-stubs only
@@ -57,14 +59,26 @@ _ISSUED_PAGE = """{% extends "admin/base_site.html" %}
 
 
 class TokenAddForm(_TokenForm):
+    """What the add page asks, checked against ``tokens.limits`` as every token form is (the
+    name's length comes with the model field); ``token_issue`` checks the same limits."""
+
     scopes = forms.MultipleChoiceField(choices=Scope.choices, widget=forms.CheckboxSelectMultiple)
     expires_in_days = forms.IntegerField(
-        min_value=1, required=False, help_text="Leave empty for a token that does not expire."
+        min_value=1,
+        max_value=limits.MAX_EXPIRY_DAYS,
+        required=False,
+        help_text="Leave empty for a token that does not expire.",
     )
 
     class Meta:
         model = Token
         fields = ("user", "name", "scopes", "projects", "organization", "expires_in_days")
+
+    def clean_projects(self) -> Any:
+        projects = self.cleaned_data["projects"]
+        if len(projects) > limits.MAX_PROJECTS:
+            raise forms.ValidationError(f"At most {limits.MAX_PROJECTS} projects.")
+        return projects
 
 
 class TokenStateFilter(admin.SimpleListFilter):
@@ -88,7 +102,7 @@ class TokenStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Token)
-class TokenAdmin(_TokenModelAdmin):
+class TokenAdmin(ServiceErrorsAsMessages, _TokenModelAdmin):
     list_display = (
         "identifier",
         "user",
@@ -124,6 +138,8 @@ class TokenAdmin(_TokenModelAdmin):
     )
     autocomplete_fields = ("user", "projects", "organization")
     actions = ("revoke",)
+    # What the form did not catch (it checks the same limits) shows as a message.
+    service_errors = (TokenError,)
 
     @admin.display(description="scopes")
     def scope_list(self, obj: Token) -> str:
@@ -156,7 +172,7 @@ class TokenAdmin(_TokenModelAdmin):
         """Issue through ``token_issue``; ``obj`` becomes the issued row, without its secret."""
         data = form.cleaned_data
         days = data.get("expires_in_days")
-        # The form has already checked what token_issue would reject (scopes, expiry).
+        # The form has already checked what token_issue would reject (scopes, limits).
         issued = token_issue(
             user=data["user"],
             scopes=data["scopes"],

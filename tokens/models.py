@@ -43,4 +43,4 @@ class Token(models.Model):
         return self.revoked is None and (self.expires is None or self.expires > now)
 
     def has_scope(self, scope: str) -> bool:
-        return scope in self.scopes
+        return scope in self.scopes  # access: the data access.Principal asks

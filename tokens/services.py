@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from audit.services import event_record
 from tokens import format as token_format
+from tokens import limits
 from tokens.models import Scope, Token
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 VALID_SCOPES = frozenset(Scope.values)
 # A digest to compare against when the identifier is unknown, so both paths do the same work.
 _DUMMY_HASH = token_format.hash_secret("0" * token_format.SECRET_LENGTH)
+EXPIRY_TOO_LONG = f"A token expires after at most {limits.MAX_EXPIRY_DAYS} days."
 
 
 class TokenError(ValueError):
@@ -44,10 +46,14 @@ def token_issue(
     projects: Iterable[Project] = (),
     organization: Organization | None = None,
     expires_in: dt.timedelta | None = None,
-    actor: User | None = None,
+    actor: User | None,
 ) -> IssuedToken:
-    """Create a token for ``user``. Raises TokenError on unknown or missing scopes.
+    """Create a token for ``user``, issued by ``actor`` (``user`` themselves, an administrator,
+    or None for the system: a command).
 
+    Raises TokenError on unknown or missing scopes, an expiry not in the future or beyond
+    ``limits.MAX_EXPIRY_DAYS``, more than ``limits.MAX_PROJECTS`` projects or a name longer
+    than ``limits.NAME_MAX``: every caller gets the same limits, whatever its form checked.
     Records a ``token:issue`` event. The returned secret is the only copy.
     """
     scope_list = sorted(set(scopes))
@@ -58,6 +64,13 @@ def token_issue(
         raise TokenError(f"Unknown scope(s): {', '.join(sorted(unknown))}.")
     if expires_in is not None and expires_in <= dt.timedelta(0):
         raise TokenError("Expiry must be in the future.")
+    if expires_in is not None and expires_in > dt.timedelta(days=limits.MAX_EXPIRY_DAYS):
+        raise TokenError(EXPIRY_TOO_LONG)
+    project_list = list(projects)
+    if len({p.pk for p in project_list}) > limits.MAX_PROJECTS:
+        raise TokenError(f"A token may be restricted to at most {limits.MAX_PROJECTS} projects.")
+    if len(name) > limits.NAME_MAX:
+        raise TokenError(f"The token name must be at most {limits.NAME_MAX} characters.")
     raw, parsed = token_format.generate()
     token = Token.objects.create(
         identifier=parsed.identifier,
@@ -68,12 +81,11 @@ def token_issue(
         organization=organization,
         expires=timezone.now() + expires_in if expires_in else None,
     )
-    project_list = list(projects)
     if project_list:
         token.projects.set(project_list)
     event_record(
         "token:issue",
-        actor=actor or user,
+        actor=actor,
         token=token,
         identifier=token.identifier,
         scopes=scope_list,
@@ -84,8 +96,10 @@ def token_issue(
 
 
 @transaction.atomic
-def token_revoke(*, token: Token, actor: User | None = None) -> Token:
-    """Revoke ``token``; effective on the next request. Revoking twice is a no-op."""
+def token_revoke(*, token: Token, actor: User | None) -> Token:
+    """Revoke ``token``, by ``actor`` (its user, an administrator, or None for the system: a
+    command); effective on the next request. Records ``token:revoke``; revoking twice is a
+    no-op and records nothing."""
     if token.revoked is None:
         token.revoked = timezone.now()
         token.save(update_fields=["revoked"])

@@ -16,7 +16,7 @@ The invariants kept here, and only here:
 One module per concept:
 
 - ``base``: ``AccountError``, the name check, the organization lock and last-owner rule;
-- ``users``: creating, changing, setting a password, deleting;
+- ``users``: creating, changing, groups and permissions, setting a password, deleting;
 - ``organizations``: organizations and their members;
 - ``teams``: teams and their members.
 """
@@ -39,6 +39,7 @@ from accounts.services.users import (
     user_create,
     user_delete,
     user_password_set,
+    user_permissions_set,
     user_update,
 )
 
@@ -56,5 +57,6 @@ __all__ = [
     "user_create",
     "user_delete",
     "user_password_set",
+    "user_permissions_set",
     "user_update",
 ]

@@ -3,9 +3,12 @@ serializes an organization's membership changes and the organization's last-owne
 
 from __future__ import annotations
 
+from typing import Literal
+
+from accounts.limits import ORGANIZATION_NAME_MAX, TEAM_NAME_MAX
 from accounts.models import Organization, OrganizationMember, OrganizationRole
 
-_NAME_MAX = 100  # Organization.name and Team.name
+_NAME_MAX = {"organization": ORGANIZATION_NAME_MAX, "team": TEAM_NAME_MAX}
 
 LAST_OWNER = "An organization needs at least one owner: make someone else owner first."
 
@@ -19,13 +22,14 @@ class AccountError(ValueError):
         self.status = status
 
 
-def name_check(name: str, *, kind: str) -> str:
+def name_check(name: str, *, kind: Literal["organization", "team"]) -> str:
     """``name`` stripped; AccountError(400) when it is empty or too long for its column."""
     name = name.strip()
     if not name:
         raise AccountError(f"The {kind} name must not be empty.")
-    if len(name) > _NAME_MAX:
-        raise AccountError(f"The {kind} name must be at most {_NAME_MAX} characters.")
+    limit = _NAME_MAX[kind]
+    if len(name) > limit:
+        raise AccountError(f"The {kind} name must be at most {limit} characters.")
     return name
 
 
@@ -40,9 +44,10 @@ def is_last_owner(member: OrganizationMember) -> bool:
     """Whether ``member`` is the only owner of their organization. Callers hold the
     organization's lock (``organization_locked``)."""
     return (
-        member.role == OrganizationRole.OWNER
+        member.role == OrganizationRole.OWNER  # access: last-owner invariant
         and not OrganizationMember.objects.filter(
-            organization_id=member.organization_id, role=OrganizationRole.OWNER
+            organization_id=member.organization_id,
+            role=OrganizationRole.OWNER,  # access: last-owner invariant
         )
         .exclude(pk=member.pk)
         .exists()

@@ -132,7 +132,7 @@ def organization_member_set(
         raise AccountError(f"Role must be one of {', '.join(OrganizationRole.values)}.")
     organization_locked(organization)
     member = OrganizationMember.objects.filter(organization=organization, user=user).first()
-    if member is not None and member.role == role:
+    if member is not None and member.role == role:  # access: skip a no-op write
         return member
     previous = member.role if member is not None else None
     if member is None:

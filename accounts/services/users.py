@@ -1,4 +1,4 @@
-"""Users: creating, changing, setting a password, deleting.
+"""Users: creating, changing, their groups and permissions, setting a password, deleting.
 
 Usernames are unique regardless of case. A superuser is also staff. A user is not deleted
 while they are the last owner of an active organization or of a project without one; events
@@ -7,9 +7,11 @@ never hold a password.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import password_validation
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
@@ -17,7 +19,7 @@ from django.db import IntegrityError, models, transaction
 from accounts.models import Organization, OrganizationMember, OrganizationRole, TeamMember, User
 from accounts.services.base import AccountError, is_last_owner
 from audit.services import event_record
-from projects.models import ProjectRole
+from projects.models import Project, ProjectRole, ProjectRoleName
 
 # The project's last-owner rule has its home with the project role services.
 from projects.services.roles import project_role_is_last_owner
@@ -162,6 +164,57 @@ def user_update(
 
 
 @transaction.atomic
+def user_permissions_set(
+    *,
+    user: User,
+    groups: Iterable[Group] | None = None,
+    permissions: Iterable[Permission] | None = None,
+    actor: User | None,
+) -> User:
+    """Put ``user`` in exactly ``groups`` and give them exactly ``permissions`` directly; None
+    leaves either as it is. Compares with the stored rows (the user's row locked).
+
+    Records ``user:permissions`` with, for each of the two that changed, the groups (names) or
+    permissions (``app_label.codename``) added and removed; records nothing when nothing
+    changed. Permissions are the admin's (Django's): the access package reads none of them.
+    """
+    stored = User.objects.select_for_update().get(pk=user.pk)
+    changes: dict[str, Any] = {}  # "groups", "permissions": {"added": [...], "removed": [...]}
+    if groups is not None:
+        wanted = {group.pk for group in groups}
+        had = set(stored.groups.values_list("pk", flat=True))
+        if wanted != had:
+            stored.groups.remove(*(had - wanted))
+            stored.groups.add(*(wanted - had))
+            changes["groups"] = _added_removed(
+                Group.objects.filter(pk__in=wanted ^ had).values_list("pk", "name"), wanted
+            )
+    if permissions is not None:
+        wanted = {permission.pk for permission in permissions}
+        had = set(stored.user_permissions.values_list("pk", flat=True))
+        if wanted != had:
+            stored.user_permissions.remove(*(had - wanted))
+            stored.user_permissions.add(*(wanted - had))
+            rows = Permission.objects.filter(pk__in=wanted ^ had).values_list(
+                "pk", "content_type__app_label", "codename"
+            )
+            labelled = ((pk, f"{app_label}.{codename}") for pk, app_label, codename in rows)
+            changes["permissions"] = _added_removed(labelled, wanted)
+    if changes:
+        event_record("user:permissions", actor=actor, user=stored.username, **changes)
+    return user
+
+
+def _added_removed(changed: Iterable[tuple[int, str]], wanted: set[int]) -> dict[str, list[str]]:
+    """The labels of the ``changed`` rows, split into those now ``wanted`` and the others."""
+    rows = list(changed)
+    return {
+        "added": sorted(label for pk, label in rows if pk in wanted),
+        "removed": sorted(label for pk, label in rows if pk not in wanted),
+    }
+
+
+@transaction.atomic
 def user_password_set(*, user: User, password: str | None, actor: User | None) -> User:
     """Set ``user``'s password, or with ``password=None`` make it unusable (no password
     sign-in; their tokens still verify). Sessions signed in with the old password end (their
@@ -203,12 +256,25 @@ def user_delete(*, user: User, actor: User | None) -> None:
     owner set by an administrator. Records ``user:delete`` with the username and the
     organizations, teams, project roles and tokens (identifiers) they had.
     """
-    owned = OrganizationMember.objects.filter(user=user, role=OrganizationRole.OWNER)
-    # Lock the organizations they own before reading their memberships, so that a concurrent
-    # demotion of the other owner waits; in one order, so concurrent deletions cannot deadlock.
+    owned = OrganizationMember.objects.filter(
+        user=user,
+        role=OrganizationRole.OWNER,  # access: last-owner invariant
+    )
+    # Lock the organizations and projects they own before reading their memberships and
+    # roles, so that a concurrent demotion of the other owner waits (the membership and role
+    # services take the same locks); in one order, so concurrent deletions cannot deadlock.
     list(
         Organization.objects.select_for_update()
         .filter(pk__in=owned.values("organization_id"))
+        .order_by("pk")
+    )
+    owned_projects = ProjectRole.objects.filter(
+        user=user,
+        role=ProjectRoleName.OWNER,  # access: last-owner invariant
+    )
+    list(
+        Project.objects.select_for_update()
+        .filter(pk__in=owned_projects.values("project_id"))
         .order_by("pk")
     )
     memberships = list(

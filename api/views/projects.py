@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from rest_framework.response import Response
 
-from access import Action, Surface, decide, status_change_decide, status_reason_for
+from access import Action, Surface, decide, status_change_decide
 from api.permissions import ServiceFailure, authorize, deny
 from api.serializers import (
     ProjectDetailSerializer,
@@ -58,9 +58,12 @@ class ProjectDetail(PrincipalView):
         try:
             with transaction.atomic():
                 if changes_status:
-                    reason = status_reason_for(project, status, data.get("status_reason"))
+                    # The service makes of the reason what it means (None: not given).
                     services.project_status_set(
-                        project=project, status=status, reason=reason, principal=principal
+                        project=project,
+                        status=status,
+                        reason=data.get("status_reason"),
+                        principal=principal,
                     )
                 if "visibility" in data:
                     services.project_visibility_set(

@@ -1,10 +1,12 @@
 """Writes to projects, releases, files and roles. Callers have already asked ``access``.
 
 Each service is keyword-only and atomic, records an audit event (``audit.event_record``) and
-schedules side effects on commit. One module per domain:
+schedules side effects on commit. Each is told who acts: ``principal=`` (a request's) or
+``actor=`` (an administrator or a command; None for the system); a call that says neither, or
+both, is a TypeError (``base.acting``). One module per domain:
 
 - ``names``: which names a new project may take (S3.6);
-- ``projects``: creating projects, visibility and status;
+- ``projects``: creating projects, visibility, status and size limits;
 - ``roles``: user and team roles on a project;
 - ``releases``: yanking;
 - ``uploads``: recording an uploaded file (project, release, file; staging and storing).
@@ -12,7 +14,12 @@ schedules side effects on commit. One module per domain:
 
 from projects.services.base import ServiceError
 from projects.services.names import project_name_check, ultranormalize_name
-from projects.services.projects import project_create, project_status_set, project_visibility_set
+from projects.services.projects import (
+    project_create,
+    project_limits_set,
+    project_status_set,
+    project_visibility_set,
+)
 from projects.services.releases import release_yank_set
 from projects.services.roles import (
     project_role_remove,
@@ -26,6 +33,7 @@ __all__ = [
     "FileUpload",
     "ServiceError",
     "project_create",
+    "project_limits_set",
     "project_name_check",
     "project_role_remove",
     "project_role_set",

@@ -1,8 +1,15 @@
-"""What every project service shares: the error it raises and how it records an event."""
+"""What every project service shares: the error it raises, who acts, and how it records an event.
+
+Every service is told who acts: ``principal=`` (a request's: the event records its user and
+the token it used) or ``actor=`` (an administrator, or a command: None for the system). Both
+default to ``UNSET``, which ``acting`` refuses, so a caller that forgets cannot record "nobody"
+by accident, and the web views can keep saying ``principal=`` while commands say ``actor=``.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import enum
+from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple
 
 from audit.services import event_record
 
@@ -11,6 +18,7 @@ if TYPE_CHECKING:
     from accounts.models import User
     from audit.models import Event
     from projects.models import Project
+    from tokens.models import Token
 
 
 class ServiceError(ValueError):
@@ -22,16 +30,39 @@ class ServiceError(ValueError):
         self.status = status
 
 
-def record(
-    action: str,
-    *,
-    principal: Principal | None = None,
-    actor: User | None = None,
-    project: Project | None = None,
-    **data: Any,
-) -> Event:
-    """The audit event for a service call made by ``principal`` (a request) or ``actor`` (an
-    administrator or a command). The token a principal used is recorded with it."""
-    token = principal.token if principal is not None else None
-    user = actor if actor is not None else (principal.user if principal is not None else None)
-    return event_record(action, actor=user, token=token, project=project, **data)
+class _Unset(enum.Enum):
+    UNSET = enum.auto()
+
+
+# The default of ``principal`` and ``actor``: "not said", which ``acting`` refuses. Not None,
+# since ``actor=None`` says "the system".
+UNSET: Final = _Unset.UNSET
+Unset = Literal[_Unset.UNSET]
+
+
+class Acting(NamedTuple):
+    """Who a service call is recorded as: the user (None: the system or an anonymous caller)
+    and the token they used, if any."""
+
+    user: User | None
+    token: Token | None
+
+
+def acting(*, principal: Principal | Unset = UNSET, actor: User | Unset | None = UNSET) -> Acting:
+    """Who acts, from exactly one of ``principal`` and ``actor``. Raises TypeError when the
+    caller gave neither or both: a programming error, not the user's."""
+    if principal is UNSET and actor is UNSET:
+        raise TypeError(
+            "Say who acts: principal= (a request's) or actor= (a user; None for the system)."
+        )
+    if principal is not UNSET and actor is not UNSET:
+        raise TypeError("Say who acts once: principal= or actor=, not both.")
+    if principal is not UNSET:
+        return Acting(user=principal.user, token=principal.token)
+    assert actor is not UNSET  # for mypy: one of the two was given
+    return Acting(user=actor, token=None)
+
+
+def record(action: str, *, by: Acting, project: Project | None = None, **data: Any) -> Event:
+    """The audit event of a service call made ``by`` someone (see ``acting``)."""
+    return event_record(action, actor=by.user, token=by.token, project=project, **data)

@@ -1,4 +1,4 @@
-"""Creating projects and setting their visibility and status."""
+"""Creating projects and setting their visibility, status and size limits."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from packaging.utils import canonicalize_name
 
+from access import status_reason_for
 from accounts.models import Visibility
+from projects.limits import STATUS_REASON_MAX
 from projects.models import Project, ProjectRole, ProjectRoleName, ProjectStatus
-from projects.services.base import ServiceError, record
+from projects.services.base import UNSET, ServiceError, Unset, acting, record
 from projects.services.names import project_name_check, ultranormalize_name
 
 if TYPE_CHECKING:
@@ -30,7 +32,7 @@ def project_create(
 
     Visibility defaults to the organization's default, else the site default (private).
     Raises ServiceError(409) if the normalized name is taken, ServiceError(400) for a name
-    that is reserved or too similar to an existing one (S3.6).
+    that is reserved or too similar to an existing one (S3.6). Records ``project:create``.
     """
     if Project.objects.filter(normalized_name=canonicalize_name(name)).exists():
         raise ServiceError(f"The name '{name}' conflicts with an existing project.", 409)
@@ -57,7 +59,7 @@ def project_create(
         ProjectRole.objects.create(project=project, user=principal.user, role=ProjectRoleName.OWNER)
     record(
         "project:create",
-        principal=principal,
+        by=acting(principal=principal),
         project=project,
         name=name,
         visibility=visibility,
@@ -71,23 +73,23 @@ def project_visibility_set(
     *,
     project: Project,
     visibility: str,
-    actor: User | None = None,
-    principal: Principal | None = None,
+    principal: Principal | Unset = UNSET,
+    actor: User | Unset | None = UNSET,
 ) -> Project:
-    """Make ``project`` public or private. Raises ServiceError on an unknown value."""
+    """Make ``project`` public or private, said by ``principal`` or ``actor`` (one of them).
+
+    Raises ServiceError on an unknown value. Records ``project:visibility`` with the previous
+    value; records nothing when the visibility does not change.
+    """
+    by = acting(principal=principal, actor=actor)
     if visibility not in Visibility.values:
         raise ServiceError(f"Visibility must be one of {', '.join(Visibility.values)}.")
-    if project.visibility != visibility:
+    if project.visibility != visibility:  # access: skip a no-op write
         previous = project.visibility
         project.visibility = visibility
         project.save(update_fields=["visibility"])
         record(
-            "project:visibility",
-            principal=principal,
-            actor=actor,
-            project=project,
-            previous=previous,
-            visibility=visibility,
+            "project:visibility", by=by, project=project, previous=previous, visibility=visibility
         )
     return project
 
@@ -97,22 +99,64 @@ def project_status_set(
     *,
     project: Project,
     status: str,
-    reason: str = "",
-    actor: User | None = None,
-    principal: Principal | None = None,
+    reason: str | None = None,
+    principal: Principal | Unset = UNSET,
+    actor: User | Unset | None = UNSET,
 ) -> Project:
-    """Set the PEP 792 status marker. Raises ServiceError on an unknown status."""
+    """Set the PEP 792 status marker, said by ``principal`` or ``actor`` (one of them).
+
+    The reason stored is what ``access.status_reason_for`` makes of ``reason`` (None: not
+    given): an active project has none, whoever asks. Whether the caller may set ``status``
+    is theirs to ask (``access.status_change_decide``). Raises ServiceError(400) for an unknown
+    status or a reason longer than its column. Records ``project:status`` with the status and
+    the reason stored.
+    """
+    by = acting(principal=principal, actor=actor)
     if status not in ProjectStatus.values:
         raise ServiceError(f"Status must be one of {', '.join(ProjectStatus.values)}.")
+    stored = Project.objects.select_for_update().get(pk=project.pk)
+    reason = status_reason_for(stored, status, reason)
+    if len(reason) > STATUS_REASON_MAX:
+        raise ServiceError(f"The reason is limited to {STATUS_REASON_MAX} characters.")
     project.status = status
     project.status_reason = reason
     project.save(update_fields=["status", "status_reason"])
-    record(
-        "project:status",
-        principal=principal,
-        actor=actor,
-        project=project,
-        status=status,
-        reason=reason,
-    )
+    record("project:status", by=by, project=project, status=status, reason=reason)
+    return project
+
+
+@transaction.atomic
+def project_limits_set(
+    *,
+    project: Project,
+    upload_limit: int | None,
+    total_size_limit: int | None,
+    actor: User | None,
+) -> Project:
+    """Set the project's upload limits (S3.12), in bytes: the largest file and the total of
+    its files; None means the site default. Either only ever raises the site default, and a
+    file is never larger than ``PRIVINDEX_MAX_FILE_SIZE`` (``uploads._check_size_limits``).
+
+    Raises ServiceError(400) for a limit under one byte. Records ``project:limits`` with the
+    previous and current values of the limits that changed; records nothing when neither did.
+    """
+    wanted = {"upload_limit": upload_limit, "total_size_limit": total_size_limit}
+    for field, value in wanted.items():
+        if value is not None and value < 1:
+            label = field.replace("_", " ")
+            raise ServiceError(f"The {label} must be at least 1 byte, or empty for the default.")
+    stored = Project.objects.select_for_update().get(pk=project.pk)
+    changed = {field: value for field, value in wanted.items() if getattr(stored, field) != value}
+    previous = {field: getattr(stored, field) for field in changed}
+    for field, value in wanted.items():
+        setattr(project, field, value)
+    if changed:
+        project.save(update_fields=sorted(changed))
+        record(
+            "project:limits",
+            by=acting(actor=actor),
+            project=project,
+            previous=previous,
+            current=changed,
+        )
     return project

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from accounts import services
@@ -26,7 +27,7 @@ def carol(db):
     org = factories.OrganizationFactory(name="Beta")
     factories.OrganizationMemberFactory(organization=org, user=user, role="member")
     factories.TeamMemberFactory(team=factories.TeamFactory(organization=org), user=user)
-    token_issue(user=user, scopes=["read"], name="ci")
+    token_issue(user=user, scopes=["read"], name="ci", actor=None)
     return user
 
 
@@ -131,6 +132,27 @@ def test_admin_user_change_refused_by_service_shows_message(admin_client, carol)
         "too, or keep staff status."
     ]
     assert dump_database() == snapshot
+
+
+def test_admin_user_groups_and_permissions_record_user_permissions(admin_client, carol):
+    support = Group.objects.create(name="support")
+    view_event = Permission.objects.get(content_type__app_label="audit", codename="view_event")
+    url = admin_url("accounts_user", "change", carol.pk)
+    data = form_data(admin_client.get(url))
+    data.update(groups=[support.pk], user_permissions=[view_event.pk])
+
+    assert admin_client.post(url, data).status_code == 302
+    assert admin_client.post(url, form_data(admin_client.get(url))).status_code == 302  # again
+
+    assert list(carol.groups.all()) == [support]
+    assert list(carol.user_permissions.all()) == [view_event]
+    event = Event.objects.get(action="user:permissions")  # one: the second submit changed nothing
+    assert event.actor.username == "admin"
+    assert event.data == {
+        "user": "carol",
+        "groups": {"added": ["support"], "removed": []},
+        "permissions": {"added": ["audit.view_event"], "removed": []},
+    }
 
 
 def test_admin_user_username_and_dates_are_read_only(admin_client, carol):

@@ -92,7 +92,7 @@ def test_token_without_read_scope_is_forbidden(api, owner, acme, upload_token):
 def test_tokens_narrow_organizations(api, owner, acme, token_for_other_project):
     other = factories.OrganizationFactory(name="Beta")
     factories.OrganizationMemberFactory(organization=other, user=owner, role="member")
-    org_token = token_issue(user=owner, scopes=["read"], organization=acme).secret
+    org_token = token_issue(user=owner, scopes=["read"], organization=acme, actor=None).secret
 
     by_org_token = api.get(reverse("api:org-list"), **bearer(org_token))
     beta_by_org_token = api.get(reverse("api:org-detail", args=["beta"]), **bearer(org_token))

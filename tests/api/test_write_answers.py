@@ -16,7 +16,7 @@ def _setup(db):
 
 def test_manage_only_token_patch_returns_no_releases(client, db):
     owner = _setup(db)
-    token = token_issue(user=owner, scopes=["manage"]).secret
+    token = token_issue(user=owner, scopes=["manage"], actor=None).secret
     response = client.patch(
         "/api/v1/projects/quiet-pkg/",
         {"status": "deprecated"},
@@ -31,7 +31,7 @@ def test_manage_only_token_patch_returns_no_releases(client, db):
 
 def test_upload_only_token_yank_returns_only_the_yank_state(client, db):
     owner = _setup(db)
-    token = token_issue(user=owner, scopes=["upload"]).secret
+    token = token_issue(user=owner, scopes=["upload"], actor=None).secret
     response = client.post(
         "/api/v1/projects/quiet-pkg/releases/1.0/yank/",
         {"reason": "oops"},

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_event_record_stores_the_actor_token_project_and_data(owner, private_project):
-    token = token_issue(user=owner, scopes=["upload"]).token
+    token = token_issue(user=owner, scopes=["upload"], actor=None).token
 
     event = event_record(
         "file:upload", actor=owner, token=token, project=private_project, filename="x.whl", size=3
@@ -41,7 +41,7 @@ def test_an_event_exists_exactly_when_the_change_it_records_does(owner):
 
 def test_the_trail_outlives_the_project_token_and_user_it_names(owner):
     project = factories.ProjectFactory()
-    token = token_issue(user=owner, scopes=["read"]).token
+    token = token_issue(user=owner, scopes=["read"], actor=None).token
     event = event_record("project:delete", actor=owner, token=token, project=project, name="p")
 
     project.delete()

@@ -128,7 +128,7 @@ def test_uv_without_a_token_cannot_see_the_private_project(uploaded, index, run,
 def test_token_restricted_to_another_project_cannot_install(uploaded, index, alice, pip_download):
     other = factories.ProjectFactory(name="other-thing")
     factories.ProjectRoleFactory(project=other, user=alice)
-    restricted = token_issue(user=alice, scopes=["read"], projects=[other]).secret
+    restricted = token_issue(user=alice, scopes=["read"], projects=[other], actor=None).secret
     result, _ = pip_download(index.simple(restricted), "acme-widgets")
     assert not result.ok
     assert http_status(index.simple() + "acme-widgets/", restricted) == 404
@@ -160,9 +160,11 @@ def test_read_token_gets_403_on_upload(twine, read_token, dist_dir):
 
 @pytest.mark.parametrize("how", ["revoked", "expired"])
 def test_revoked_or_expired_token_gets_401(uploaded, index, alice, twine, pip_download, how):
-    issued = token_issue(user=alice, scopes=["read", "upload"], expires_in=dt.timedelta(days=1))
+    issued = token_issue(
+        user=alice, scopes=["read", "upload"], expires_in=dt.timedelta(days=1), actor=None
+    )
     if how == "revoked":
-        token_revoke(token=issued.token)
+        token_revoke(token=issued.token, actor=None)
     else:
         issued.token.expires = issued.token.created - dt.timedelta(seconds=1)
         issued.token.save()

@@ -45,7 +45,7 @@ def test_setvisibility_rejects_unknown_value(private_project):
     assert private_project.visibility == "private"
 
 
-@pytest.mark.parametrize("status", ["archived", "deprecated", "quarantined", "active"])
+@pytest.mark.parametrize("status", ["archived", "deprecated", "quarantined"])
 def test_setstatus_sets_status_and_reason(public_project, status):
     run("setstatus", "Open.Pkg", status, "--reason", "moved to new-pkg")
 
@@ -53,6 +53,35 @@ def test_setstatus_sets_status_and_reason(public_project, status):
     assert (public_project.status, public_project.status_reason) == (status, "moved to new-pkg")
     event = Event.objects.get(action="project:status")
     assert event.data == {"status": status, "reason": "moved to new-pkg"}
+    assert event.actor is None  # the operator's command, recorded as the system's
+
+
+def test_setstatus_active_stores_no_reason(public_project):
+    public_project.status, public_project.status_reason = "deprecated", "use new-pkg"
+    public_project.save()
+
+    run("setstatus", "open-pkg", "active", "--reason", "back again")
+
+    public_project.refresh_from_db()
+    assert (public_project.status, public_project.status_reason) == ("active", "")
+    assert Event.objects.get(action="project:status").data == {"status": "active", "reason": ""}
+
+
+def test_setstatus_without_reason_keeps_the_reason_of_an_unchanged_status(public_project):
+    public_project.status, public_project.status_reason = "deprecated", "use new-pkg"
+    public_project.save()
+
+    run("setstatus", "open-pkg", "deprecated")
+
+    public_project.refresh_from_db()
+    assert public_project.status_reason == "use new-pkg"
+
+
+def test_setstatus_refuses_a_reason_longer_than_its_column(public_project):
+    with pytest.raises(CommandError, match="limited to 400 characters"):
+        run("setstatus", "open-pkg", "archived", "--reason", "x" * 401)
+    public_project.refresh_from_db()
+    assert public_project.status == "active"
 
 
 def test_setstatus_rejects_unknown_status(public_project):
@@ -72,6 +101,7 @@ def test_yank_and_undo(public_project):
     assert not release.yanked and release.yanked_reason == ""
     actions = list(Event.objects.order_by("created", "id").values_list("action", flat=True))
     assert actions == ["release:yank", "release:unyank"]
+    assert not Event.objects.filter(actor__isnull=False).exists()  # the system's
 
 
 def test_yank_unknown_release(public_project):

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def token(db):
     user = factories.UserFactory(username="releaser")
-    return token_issue(user=user, scopes=["upload", "read"]).secret
+    return token_issue(user=user, scopes=["upload", "read"], actor=None).secret
 
 
 def upload(client, token, version, *, summary):

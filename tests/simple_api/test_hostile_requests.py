@@ -60,7 +60,7 @@ def test_auth_simple_challenges_before_redirecting(client, db):  # DESIGN 4: 401
 
 
 def test_scope_less_token_gets_403_before_redirecting(client, db):  # S4.11
-    token = token_issue(user=factories.UserFactory(), scopes=["upload"]).secret
+    token = token_issue(user=factories.UserFactory(), scopes=["upload"], actor=None).secret
     assert client.get("/simple/Any_Name/", **basic(token)).status_code == 403
 
 
@@ -75,7 +75,7 @@ def test_oversized_file_sent_before_the_other_fields_is_refused(client, db, sett
     from tests.simple_api.test_upload import raw_multipart
 
     settings.PRIVINDEX_MAX_FILE_SIZE = 100
-    token = token_issue(user=factories.UserFactory(), scopes=["upload"]).secret
+    token = token_issue(user=factories.UserFactory(), scopes=["upload"], actor=None).secret
     filename, content = dists.make_wheel("order-pkg", "1.0")
     fields = dists.upload_fields(filename, content)
     body, content_type = raw_multipart(fields, filename, content)
@@ -102,7 +102,7 @@ def test_oversized_file_sent_before_the_other_fields_is_refused(client, db, sett
 def test_over_long_fields_are_a_400_not_a_500(client, db, settings, name, version, message):
     from tests.simple_api.test_upload import post, snapshot
 
-    token = token_issue(user=factories.UserFactory(), scopes=["upload"]).secret
+    token = token_issue(user=factories.UserFactory(), scopes=["upload"], actor=None).secret
     before = snapshot(settings)
     response = post(client, *dists.make_wheel(name, version), token)
     assert response.status_code == 400

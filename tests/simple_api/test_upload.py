@@ -24,7 +24,7 @@ def uploader(db):
 
 @pytest.fixture
 def token(uploader):
-    return token_issue(user=uploader, scopes=["upload", "read"]).secret
+    return token_issue(user=uploader, scopes=["upload", "read"], actor=None).secret
 
 
 def test_first_upload_creates_a_private_project_owned_by_the_uploader(client, token, uploader):

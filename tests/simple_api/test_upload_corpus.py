@@ -55,7 +55,7 @@ def _post(client: Any, body: Body, token: str) -> tuple[Any, list[Any]]:
 @pytest.fixture
 def uploader_token(db) -> str:
     uploader = factories.UserFactory(username="uploader")
-    return token_issue(user=uploader, scopes=["upload", "read"]).secret
+    return token_issue(user=uploader, scopes=["upload", "read"], actor=None).secret
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ def uploader(db):
 
 @pytest.fixture
 def token(uploader):
-    return token_issue(user=uploader, scopes=["upload", "read"]).secret
+    return token_issue(user=uploader, scopes=["upload", "read"], actor=None).secret
 
 
 @pytest.mark.parametrize(
@@ -51,7 +51,7 @@ def test_session_cookie_alone_cannot_upload(client, uploader):
 
 
 def test_read_token_cannot_upload(client, uploader):  # DESIGN 4
-    read_only = token_issue(user=uploader, scopes=["read"]).secret
+    read_only = token_issue(user=uploader, scopes=["read"], actor=None).secret
     filename, content = dists.make_wheel("ro-pkg", "1.0")
     response = post(client, filename, content, read_only)
     assert response.status_code == 403
@@ -68,7 +68,7 @@ def test_invisible_private_name_is_not_available(client, token, private_project)
 def test_reader_may_not_upload(client, private_project):
     reader = factories.UserFactory()
     factories.ProjectRoleFactory(project=private_project, user=reader, role="reader")
-    secret = token_issue(user=reader, scopes=["upload"]).secret
+    secret = token_issue(user=reader, scopes=["upload"], actor=None).secret
     filename, content = dists.make_wheel(private_project.name, "9.0")
     response = post(client, filename, content, secret)
     assert response.status_code == 403
@@ -78,7 +78,7 @@ def test_reader_may_not_upload(client, private_project):
 def test_maintainer_adds_files_and_a_new_spelling_updates_the_display_name(client, private_project):
     maintainer = factories.UserFactory()
     factories.ProjectRoleFactory(project=private_project, user=maintainer, role="maintainer")
-    secret = token_issue(user=maintainer, scopes=["upload"]).secret
+    secret = token_issue(user=maintainer, scopes=["upload"], actor=None).secret
     filename, content = dists.make_wheel("secret_pkg", "2.0")
     assert post(client, filename, content, secret).status_code == 200
     private_project.refresh_from_db()
@@ -88,7 +88,7 @@ def test_maintainer_adds_files_and_a_new_spelling_updates_the_display_name(clien
 def test_project_restricted_token_uploads_only_to_its_project(client, uploader):
     mine = factories.ProjectFactory(name="mine-pkg")
     factories.ProjectRoleFactory(project=mine, user=uploader)
-    secret = token_issue(user=uploader, scopes=["upload"], projects=[mine]).secret
+    secret = token_issue(user=uploader, scopes=["upload"], projects=[mine], actor=None).secret
     assert post(client, *dists.make_wheel("mine-pkg", "1.0"), secret).status_code == 200
     response = post(client, *dists.make_wheel("brand-new-pkg", "1.0"), secret)
     assert response.status_code == 403
@@ -97,7 +97,7 @@ def test_project_restricted_token_uploads_only_to_its_project(client, uploader):
 def test_organization_token_creates_in_the_organization(client):
     org = factories.OrganizationFactory(name="acme", default_visibility="public")
     manager = factories.OrganizationMemberFactory(organization=org, role="manager").user
-    secret = token_issue(user=manager, scopes=["upload"], organization=org).secret
+    secret = token_issue(user=manager, scopes=["upload"], organization=org, actor=None).secret
     assert post(client, *dists.make_wheel("acme-tool", "1.0"), secret).status_code == 200
     project = Project.objects.get(normalized_name="acme-tool")
     assert project.organization == org and project.visibility == "public"

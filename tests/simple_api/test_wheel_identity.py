@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def token(db):
     user = factories.UserFactory(username="wheeler")
-    return token_issue(user=user, scopes=["upload", "read"]).secret
+    return token_issue(user=user, scopes=["upload", "read"], actor=None).secret
 
 
 def post(client, token, filename, content, **overrides):

@@ -84,12 +84,24 @@ def test_createtoken_secret_is_stored_nowhere(owner, private_project):
         ("owner --scope read --project no-such", "Unknown project 'no-such'"),
         ("owner --scope read --org no-such", "Unknown organization 'no-such'"),
         ("owner --scope read --expires-in-days 0", "at least 1"),
+        ("owner --scope read --expires-in-days 3651", "at most 3650 days"),
+        ("owner --scope read --expires-in-days 99999999", "at most 3650 days"),
+        ("owner --scope read --expires-in-days 9999999999", "at most 3650 days"),  # overflows
+        (f"owner --scope read --name {'n' * 101}", "at most 100 characters"),
     ],
 )
 def test_createtoken_rejects_bad_input(owner, args, message):
     with pytest.raises(CommandError, match=message):
         run(f"createtoken {args}")
     assert not Token.objects.exists()
+
+
+def test_createtoken_is_recorded_as_the_system_not_the_owner(owner):
+    out, _ = run("createtoken owner --scope read")
+
+    issue = Event.objects.get(action="token:issue")
+    assert issue.token == token_authenticate(out.strip())
+    assert issue.actor is None
 
 
 def test_createtoken_requires_a_scope(owner):
@@ -99,7 +111,7 @@ def test_createtoken_requires_a_scope(owner):
 
 @pytest.mark.parametrize("by", ["identifier", "full token", "prefixed identifier"])
 def test_revoketoken_stops_the_token_working(owner, by):
-    issued = token_issue(user=owner, scopes=["read"])
+    issued = token_issue(user=owner, scopes=["read"], actor=None)
     assert token_authenticate(issued.secret) is not None
     argument = {
         "identifier": issued.token.identifier,
@@ -113,10 +125,11 @@ def test_revoketoken_stops_the_token_working(owner, by):
     assert issued.token.identifier in out
     assert issued.secret not in out
     assert Event.objects.filter(action="token:revoke", token=issued.token).count() == 1
+    assert Event.objects.get(action="token:revoke").actor is None  # the operator's command
 
 
 def test_revoketoken_twice_is_harmless(owner):
-    issued = token_issue(user=owner, scopes=["read"])
+    issued = token_issue(user=owner, scopes=["read"], actor=None)
     run(f"revoketoken {issued.token.identifier}")
 
     out, _ = run(f"revoketoken {issued.token.identifier}")
@@ -131,7 +144,7 @@ def test_revoketoken_unknown_identifier(db):
 
 
 def test_revoketoken_rejects_a_mistyped_token_without_echoing_it(owner):
-    issued = token_issue(user=owner, scopes=["read"])
+    issued = token_issue(user=owner, scopes=["read"], actor=None)
     typo = issued.secret[:-1] + ("A" if issued.secret[-1] != "A" else "B")
 
     with pytest.raises(CommandError) as exc:

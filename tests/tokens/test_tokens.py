@@ -36,7 +36,7 @@ def test_malformed_tokens_do_not_parse(raw):
 
 
 def test_only_the_hash_is_stored(owner):
-    issued = token_issue(user=owner, scopes=["read"])
+    issued = token_issue(user=owner, scopes=["read"], actor=None)
     stored = Token.objects.get(pk=issued.token.pk)
     secret = token_format.parse(issued.secret).secret
     assert secret not in str(stored.__dict__)
@@ -44,12 +44,12 @@ def test_only_the_hash_is_stored(owner):
 
 
 def test_authenticate_round_trip(owner):
-    issued = token_issue(user=owner, scopes=["read", "upload"], name="ci")
+    issued = token_issue(user=owner, scopes=["read", "upload"], name="ci", actor=None)
     assert token_authenticate(issued.secret) == issued.token
 
 
 def test_wrong_secret_with_right_identifier_fails(owner):
-    issued = token_issue(user=owner, scopes=["read"])
+    issued = token_issue(user=owner, scopes=["read"], actor=None)
     _other_raw, other = token_format.generate()
     forged_body = f"pvi_{issued.token.identifier}_{other.secret}"
     forged = forged_body + token_format._checksum(forged_body)
@@ -58,8 +58,8 @@ def test_wrong_secret_with_right_identifier_fails(owner):
 
 
 def test_revoked_token_stops_working(owner):
-    issued = token_issue(user=owner, scopes=["read"])
-    token_revoke(token=issued.token)
+    issued = token_issue(user=owner, scopes=["read"], actor=None)
+    token_revoke(token=issued.token, actor=None)
     assert token_authenticate(issued.secret) is None
 
 
@@ -68,7 +68,7 @@ def test_expired_token_stops_working(expired_token):
 
 
 def test_token_of_inactive_user_stops_working(owner):
-    issued = token_issue(user=owner, scopes=["read"])
+    issued = token_issue(user=owner, scopes=["read"], actor=None)
     owner.is_active = False
     owner.save()
     assert token_authenticate(issued.secret) is None
@@ -77,11 +77,11 @@ def test_token_of_inactive_user_stops_working(owner):
 @pytest.mark.parametrize("scopes", [[], ["admin"], ["read", "write"]])
 def test_bad_scopes_are_refused(owner, scopes):
     with pytest.raises(TokenError):
-        token_issue(user=owner, scopes=scopes)
+        token_issue(user=owner, scopes=scopes, actor=None)
 
 
 def test_last_used_is_written_at_most_once_a_minute(owner, django_assert_num_queries):
-    issued = token_issue(user=owner, scopes=["read"])
+    issued = token_issue(user=owner, scopes=["read"], actor=None)
     with django_assert_num_queries(2):  # lookup + first last_used write
         token_authenticate(issued.secret)
     with django_assert_num_queries(1):  # lookup only
@@ -96,8 +96,8 @@ def test_last_used_is_written_at_most_once_a_minute(owner, django_assert_num_que
 def test_issue_and_revoke_are_audited_without_the_secret(owner):
     from audit.models import Event
 
-    issued = token_issue(user=owner, scopes=["read"])
-    token_revoke(token=issued.token)
+    issued = token_issue(user=owner, scopes=["read"], actor=None)
+    token_revoke(token=issued.token, actor=None)
     events = list(Event.objects.filter(token=issued.token).order_by("created"))
     assert [e.action for e in events] == ["token:issue", "token:revoke"]
     assert all(issued.secret not in str(e.data) for e in events)
@@ -128,7 +128,7 @@ def test_credentials_from_header(header, expected):
 
 def test_tokens_never_reach_the_logs(client, owner, caplog):
     """No token and no Authorization header in any log record (DESIGN 5)."""
-    issued = token_issue(user=owner, scopes=["read"])
+    issued = token_issue(user=owner, scopes=["read"], actor=None)
     caplog.set_level(logging.DEBUG)
     client.get("/simple/", HTTP_AUTHORIZATION=_basic("__token__", issued.secret))
     client.get("/simple/nope/", HTTP_AUTHORIZATION=_basic("__token__", issued.secret + "x"))
@@ -144,7 +144,7 @@ def test_user_factory_is_usable(db):
 def test_database_loss_while_authenticating_is_a_clean_503(client, owner, monkeypatch, caplog):
     from django.db import OperationalError
 
-    issued = token_issue(user=owner, scopes=["read"])
+    issued = token_issue(user=owner, scopes=["read"], actor=None)
 
     def down(raw):
         raise OperationalError("connection refused")

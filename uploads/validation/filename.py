@@ -14,6 +14,7 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
+from uploads import limits
 from uploads.validation.errors import UploadError
 
 if TYPE_CHECKING:
@@ -50,9 +51,6 @@ _PLATFORM_PATTERNS = [
 _LINUX_PATTERN = re.compile(r"linux_[a-z0-9_]+")
 
 
-MAX_FILENAME_LENGTH = 255  # File.filename and the filename registry
-
-
 def validate_filename(filename: str, form: FormData) -> None:
     """Check the uploaded file's name against the form; return None or raise UploadError(400).
 
@@ -63,9 +61,9 @@ def validate_filename(filename: str, form: FormData) -> None:
     (plus ``linux_*`` when ``settings.PRIVINDEX_ALLOW_LINUX_WHEELS``), the same canonical name,
     the normalized name as the first segment, and an equal version.
     """
-    if len(filename) > MAX_FILENAME_LENGTH:
+    if len(filename) > limits.FILENAME_MAX:
         raise UploadError(
-            f"The filename is too long: at most {MAX_FILENAME_LENGTH} characters are allowed."
+            f"The filename is too long: at most {limits.FILENAME_MAX} characters are allowed."
         )
     if any(ord(char) < 32 or ord(char) == 127 for char in filename):
         raise UploadError(

@@ -13,7 +13,9 @@ import readme_renderer.txt
 from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 from packaging.metadata import Metadata, RawMetadata
+from packaging.utils import canonicalize_version
 
+from uploads import limits
 from uploads.validation.errors import UploadError, with_link
 from uploads.validation.metadata import CORE_METADATA_LINK, validate_metadata
 
@@ -108,18 +110,25 @@ def validate_form(post: QueryDict, files: MultiValueDict) -> FormData:
         raise UploadError("Invalid distribution file.")
     description_html = render_description(metadata)
     requires_python = (values.get("requires_python") or [""])[0].strip()
+    version = values["version"][0].strip()
     _check_lengths(
         name=name,
-        version=values["version"][0].strip(),
+        version=version,
+        pyversion=pyversion,
         requires_python=requires_python,
         license_expression=metadata.license_expression or "",
         description_content_type=metadata.description_content_type or "",
     )
+    # The release stores the canonical form too, which can be the longer ("1-1" is "1.post1").
+    if len(canonicalize_version(version)) > limits.VERSION_MAX:
+        raise UploadError(
+            f"'version' is too long: normalized, it has more than {limits.VERSION_MAX} characters."
+        )
     return FormData(
         filetype=filetype,
         pyversion=pyversion,
         name=name,
-        version=values["version"][0].strip(),
+        version=version,
         metadata=metadata,
         digests=digests,
         comment=(values.get("comment") or [""])[0],
@@ -129,13 +138,15 @@ def validate_form(post: QueryDict, files: MultiValueDict) -> FormData:
     )
 
 
-# What the database holds; a longer value is refused here, not by a failing INSERT.
+# What the database holds (``uploads.limits``); a longer value is refused here, not by a
+# failing INSERT.
 MAX_LENGTHS = {
-    "name": 200,
-    "version": 100,
-    "requires_python": 200,
-    "license_expression": 400,
-    "description_content_type": 128,
+    "name": limits.NAME_MAX,
+    "version": limits.VERSION_MAX,
+    "pyversion": limits.PYVERSION_MAX,
+    "requires_python": limits.REQUIRES_PYTHON_MAX,
+    "license_expression": limits.LICENSE_EXPRESSION_MAX,
+    "description_content_type": limits.DESCRIPTION_CONTENT_TYPE_MAX,
 }
 
 

@@ -19,6 +19,7 @@ from django.conf import settings
 from packaging.metadata import InvalidMetadata, Metadata, RawMetadata, parse_email
 from packaging.requirements import InvalidRequirement, Requirement
 
+from uploads import limits
 from uploads.validation.errors import UploadError, with_link
 
 CORE_METADATA_LINK = "https://packaging.python.org/specifications/core-metadata"
@@ -31,7 +32,6 @@ SUPPORTED_METADATA_VERSIONS = ("1.0", "1.1", "1.2", "2.1", "2.2", "2.3", "2.4", 
 # project can carry one and never be published to PyPI by mistake.
 PRIVATE_CLASSIFIER = "Private :: Do Not Upload"
 PRIVATE_CLASSIFIER_PREFIX = "Private :: "
-SUMMARY_MAX_LENGTH = 512
 PROJECT_URL_LABEL_MAX_LENGTH = 32
 
 # S3.5.14: the fields Warehouse lets a distribution declare Dynamic (lowercased, as packaging
@@ -181,10 +181,10 @@ def _check_pypi_rules(metadata: Metadata) -> list[InvalidMetadata]:
                 LOCAL_VERSION_LINK,
             )
         )
-    if metadata.summary is not None and len(metadata.summary) > SUMMARY_MAX_LENGTH:
+    if metadata.summary is not None and len(metadata.summary) > limits.SUMMARY_MAX:
         errors.append(
             InvalidMetadata(
-                "summary", f"'summary' field must be {SUMMARY_MAX_LENGTH} characters or less."
+                "summary", f"'summary' field must be {limits.SUMMARY_MAX} characters or less."
             )
         )
     for field, value in (

@@ -20,7 +20,8 @@ class Command(BaseCommand):
             raise CommandError(f"Unknown project '{project}'.")
         previous = found.visibility
         try:
-            project_visibility_set(project=found, visibility=visibility)
+            # The operator's command: recorded as the system's.
+            project_visibility_set(project=found, visibility=visibility, actor=None)
         except ServiceError as exc:
             raise CommandError(exc.message) from None
         if previous == visibility:

@@ -24,6 +24,7 @@ class Command(BaseCommand):
         release = release_get(project=found, version=version)
         if release is None:
             raise CommandError(f"Project '{found.name}' has no release '{version}'.")
-        release_yank_set(release=release, yanked=not undo, reason=reason)
+        # The operator's command: recorded as the system's.
+        release_yank_set(release=release, yanked=not undo, reason=reason, actor=None)
         state = "un-yanked" if undo else "yanked"
         self.stdout.write(f"{found.name} {release.version} {state}.")

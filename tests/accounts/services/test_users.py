@@ -4,10 +4,18 @@ the event each records (never a password) and the owners a deletion keeps."""
 import pytest
 
 from accounts.models import OrganizationMember, User
-from accounts.services import user_create, user_delete, user_password_set, user_update
+from accounts.services import (
+    AccountError,
+    user_create,
+    user_delete,
+    user_password_set,
+    user_update,
+)
 from audit.models import Event
+from projects.services import project_role_set
 from tests import factories
 from tests.accounts.services.expect import only_event, refused
+from tests.projects.services.test_roles import held_in_another_transaction
 from tokens.models import Token
 from tokens.services import token_issue
 
@@ -195,7 +203,7 @@ def test_user_password_set_runs_the_password_validators(alice, password, match):
 def test_user_delete_records_what_the_user_had(acme, alice, devs, admin):
     project = factories.ProjectFactory(name="Acme-Lib", organization=acme)
     factories.ProjectRoleFactory(project=project, user=alice, role="owner")  # acme's owners too
-    token = token_issue(user=alice, scopes=["read"], name="ci").token
+    token = token_issue(user=alice, scopes=["read"], name="ci", actor=None).token
 
     user_delete(user=alice, actor=admin)
 
@@ -273,3 +281,24 @@ def test_user_delete_of_oneself_leaves_an_event_without_actor(alice):
 
     event = only_event("user:delete")
     assert event.actor is None and event.data["user"] == "alice"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_user_delete_waits_for_a_concurrent_demotion_of_the_other_project_owner(db):
+    project = factories.ProjectFactory(name="Shared")
+    first, second = factories.UserFactory(), factories.UserFactory()
+    for user in (first, second):
+        factories.ProjectRoleFactory(project=project, user=user, role="owner")
+
+    def demote_first():
+        project_role_set(project=project, user=first, role="reader", actor=None)
+
+    with (
+        held_in_another_transaction(demote_first),
+        pytest.raises(AccountError, match="last owner of the project 'Shared'") as refusal,
+    ):
+        user_delete(user=second, actor=None)
+
+    assert refusal.value.status == 409
+    assert User.objects.filter(pk=second.pk).exists()
+    assert not Event.objects.filter(action="user:delete").exists()

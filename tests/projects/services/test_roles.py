@@ -1,6 +1,11 @@
 """User and team roles on a project: the last owner stays, every change is an event."""
 
+import contextlib
+import threading
+import time
+
 import pytest
+from django.db import connection, transaction
 
 from audit.models import Event
 from projects import services
@@ -62,3 +67,66 @@ def test_removing_a_role_a_team_does_not_have_is_404(db):
         services.team_project_role_remove(project=project, team=team, actor=None)
 
     assert refused.value.status == 404
+
+
+# The last owner under concurrency: the project's row is locked before the check, so of two
+# demotions (or a demotion and a deletion) at once, the second sees the first.
+
+
+@contextlib.contextmanager
+def held_in_another_transaction(change):
+    """Run ``change`` in a transaction of another thread (another connection) and keep that
+    transaction open, with the locks it took, for a moment while the body runs."""
+    done, failures = threading.Event(), []
+
+    def run():
+        try:
+            with transaction.atomic():
+                change()
+                done.set()
+                time.sleep(0.5)  # without the lock, the body is done before this commits
+        except BaseException as exc:
+            failures.append(exc)
+            done.set()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    assert done.wait(10)
+    try:
+        yield
+    finally:
+        thread.join(10)
+    assert not failures
+
+
+@pytest.fixture
+def two_owners(db):
+    project = factories.ProjectFactory(name="Shared")
+    first, second = factories.UserFactory(), factories.UserFactory()
+    for user in (first, second):
+        factories.ProjectRoleFactory(project=project, user=user, role="owner")
+    return project, first, second
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("second_change", ["demote", "remove"])
+def test_concurrent_changes_leave_the_project_an_owner(two_owners, second_change):
+    project, first, second = two_owners
+
+    def demote_first():
+        services.project_role_set(project=project, user=first, role="reader", actor=None)
+
+    with (
+        held_in_another_transaction(demote_first),
+        pytest.raises(services.ServiceError) as refused,
+    ):
+        if second_change == "demote":
+            services.project_role_set(project=project, user=second, role="reader", actor=None)
+        else:
+            services.project_role_remove(project=project, user=second, actor=None)
+
+    assert refused.value.status == 409
+    owners = ProjectRole.objects.filter(project=project, role="owner")
+    assert list(owners.values_list("user", flat=True)) == [second.pk]

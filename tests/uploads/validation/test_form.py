@@ -37,6 +37,20 @@ def test_sdist_pyversion_defaults_to_source():  # S3.4
     assert _form(SDIST, pyversion=None).pyversion == "source"
 
 
+def test_a_version_whose_canonical_form_is_too_long_is_refused():
+    version = "1" + ".1" * 48 + "-1"  # 99 characters; "1.1...1.post1" has 103
+    assert _form_error(version=version) == (
+        "'version' is too long: normalized, it has more than 100 characters."
+    )
+
+
+def test_a_pyversion_longer_than_its_column_is_refused():
+    assert _form(pyversion="p" * 100).pyversion == "p" * 100
+    assert _form_error(pyversion="p" * 101) == (
+        "'pyversion' is too long: at most 100 characters are allowed."
+    )
+
+
 def test_digests_are_lowercased_as_supplied():  # S2.3
     filename, content = WHEEL
     fields = dists.upload_fields(filename, content, blake2_256_digest=None)

@@ -16,7 +16,7 @@ from packaging.utils import canonicalize_name
 from accounts.models import Organization
 from projects.selectors import project_get
 from tokens.models import Scope
-from tokens.services import TokenError, token_issue
+from tokens.services import EXPIRY_TOO_LONG, TokenError, token_issue
 
 
 class Command(BaseCommand):
@@ -79,8 +79,12 @@ class Command(BaseCommand):
         if expires_in_days is not None:
             if expires_in_days < 1:
                 raise CommandError("--expires-in-days must be at least 1.")
-            expires_in = dt.timedelta(days=expires_in_days)
+            try:
+                expires_in = dt.timedelta(days=expires_in_days)
+            except OverflowError:  # past any date; token_issue refuses far less
+                raise CommandError(EXPIRY_TOO_LONG) from None
         try:
+            # Issued by the operator, not by the token's owner: the event has no actor.
             issued = token_issue(
                 user=user,
                 scopes=scopes,
@@ -88,6 +92,7 @@ class Command(BaseCommand):
                 projects=project_list,
                 organization=organization,
                 expires_in=expires_in,
+                actor=None,
             )
         except TokenError as exc:
             raise CommandError(str(exc)) from None

@@ -29,7 +29,7 @@ class Command(BaseCommand):
                 f"Token {identifier} was already revoked on {found.revoked:%Y-%m-%d %H:%M}."
             )
             return
-        token_revoke(token=found)
+        token_revoke(token=found, actor=None)  # the operator's: recorded as the system
         self.stdout.write(f"Revoked token {identifier} ('{found.name}') of user '{found.user}'.")
 
     @staticmethod
