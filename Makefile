@@ -10,7 +10,7 @@ WORKERS ?= 2
 # pytest-xdist one per worker: test_<name>_gw0, test_<name>_gw1, ...).
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/privindex
 # pytest-xdist workers: auto is one per CPU, 0 runs everything in one process. loadgroup keeps
-# the stack tests together on one worker (tests/conftest.py says why).
+# the stack tests that start the app's processes on one worker (tests/conftest.py says why).
 TEST_WORKERS ?= auto
 XDIST := -n $(TEST_WORKERS) --dist loadgroup
 # Branch coverage of the source packages ([tool.coverage] in pyproject.toml), combined over the

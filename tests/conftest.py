@@ -36,9 +36,10 @@ def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist with ``--dist loadgroup`` (make test), the tests that start the
     app's processes run on one worker, one after the other, while the other workers run the
     rest. They are most of the suite's wall time (about 120 s of it, mostly waiting for
-    processes and timers), their fault tests stop and restart services on timers, and two
-    of them at once on two cores would compete for the CPU. Being the largest work unit,
-    the group is handed out first, so the rest fills the other workers around it.
+    processes and timers) and their fault tests stop and restart services on timers:
+    splitting them over two workers measured no faster on two cores and would put those
+    timers under CPU contention. Being the largest work unit, the group is handed out
+    first, so the rest fills the other workers around it.
 
     Everything a test starts is per worker anyway: each worker has its own test database
     (pytest-django adds the worker id), tmp_path, session moto and Redis servers on free
