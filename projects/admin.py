@@ -10,7 +10,7 @@ from django.contrib import admin, messages
 
 from access import readable_by_anyone
 from accounts.models import User, Visibility
-from privindex.admin_support import ServiceErrorsAsMessages, formset_rows
+from privindex.admin_support import ReadOnlyAdmin, ServiceErrorsAsMessages, formset_rows
 from projects import services
 from projects.models import File, Project, ProjectRole, ProjectRoleName, Release, TeamProjectRole
 
@@ -154,19 +154,6 @@ class FileInline(admin.TabularInline):
     readonly_fields = fields
     extra = 0
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """History: viewable by staff, never edited or deleted by hand."""
 
     def has_add_permission(self, request, obj=None):
         return False
