@@ -36,7 +36,12 @@ from accounts.models import (
     TeamMember,
     User,
 )
-from privindex.admin_support import ServiceErrorsAsMessages, adopt, formset_rows
+from privindex.admin_support import (
+    ServiceErrorsAsMessages,
+    adopt,
+    formset_rows,
+    role_rows_diff,
+)
 
 
 class _UserCreationForm(AdminUserCreationForm):
@@ -182,25 +187,15 @@ class UserAdmin(ServiceErrorsAsMessages, DjangoUserAdmin):
 
 def _members_save(formset: BaseInlineFormSet, actor: User) -> None:
     organization = formset.instance
-    before, after = formset_rows(formset)
-    roles = {member.user_id: member.role for member in before}
-    wanted = {member.user_id: member for member in after}
-    changes = [
-        m
-        for user_id, m in wanted.items()
-        if roles.get(user_id) != m.role  # access: diff submitted rows
-    ]
-    # New owners first: demoting or removing the old owner in the same submit then succeeds.
-    changes.sort(key=lambda member: member.role != OrganizationRole.OWNER)  # access: owners first
-    for member in changes:
+    changed, removed = role_rows_diff(formset, holder="user_id", owner=OrganizationRole.OWNER)
+    for member in changed:
         services.organization_member_set(
             organization=organization, user=member.user, role=member.role, actor=actor
         )
-    for member in before:
-        if member.user_id not in wanted:
-            services.organization_member_remove(
-                organization=organization, user=member.user, actor=actor
-            )
+    for member in removed:
+        services.organization_member_remove(
+            organization=organization, user=member.user, actor=actor
+        )
 
 
 def _teams_save(formset: BaseInlineFormSet, actor: User) -> None:

@@ -101,3 +101,25 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+def role_rows_diff(
+    formset: BaseInlineFormSet, *, holder: str, owner: str | None = None
+) -> tuple[list[Any], list[Any]]:
+    """``(set, removed)`` for an inline of role rows (a member, a user's or a team's role):
+    the submitted rows whose role is new or changed, and the stored rows no longer submitted.
+    ``holder`` names the field that says whose role it is (``"user_id"``, ``"team_id"``).
+    With ``owner``, new owners come first, so demoting or removing the previous owner in the
+    same submit keeps the last-owner invariant."""
+    before, after = formset_rows(formset)
+    roles = {getattr(row, holder): row.role for row in before}
+    wanted = {getattr(row, holder): row for row in after}
+    changed = [
+        row
+        for key, row in wanted.items()
+        if roles.get(key) != row.role  # access: diff submitted rows
+    ]
+    if owner is not None:
+        changed.sort(key=lambda row: row.role != owner)  # access: owners first
+    removed = [row for row in before if getattr(row, holder) not in wanted]
+    return changed, removed

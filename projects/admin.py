@@ -10,7 +10,7 @@ from django.contrib import admin, messages
 
 from access import readable_by_anyone
 from accounts.models import User, Visibility
-from privindex.admin_support import ReadOnlyAdmin, ServiceErrorsAsMessages, formset_rows
+from privindex.admin_support import ReadOnlyAdmin, ServiceErrorsAsMessages, role_rows_diff
 from projects import services
 from projects.models import File, Project, ProjectRole, ProjectRoleName, Release, TeamProjectRole
 
@@ -29,36 +29,20 @@ class TeamProjectRoleInline(admin.TabularInline):
 
 def _roles_save(formset, actor: User) -> None:
     project = formset.instance
-    before, after = formset_rows(formset)
-    roles = {role.user_id: role.role for role in before}
-    wanted = {role.user_id: role for role in after}
-    changes = [
-        r
-        for user_id, r in wanted.items()
-        if roles.get(user_id) != r.role  # access: diff submitted rows
-    ]
-    # New owners first: removing the old owner in the same submit then succeeds.
-    changes.sort(key=lambda role: role.role != ProjectRoleName.OWNER)  # access: owners first
-    for role in changes:
+    changed, removed = role_rows_diff(formset, holder="user_id", owner=ProjectRoleName.OWNER)
+    for role in changed:
         services.project_role_set(project=project, user=role.user, role=role.role, actor=actor)
-    for role in before:
-        if role.user_id not in wanted:
-            services.project_role_remove(project=project, user=role.user, actor=actor)
+    for role in removed:
+        services.project_role_remove(project=project, user=role.user, actor=actor)
 
 
 def _team_roles_save(formset, actor: User) -> None:
     project = formset.instance
-    before, after = formset_rows(formset)
-    roles = {role.team_id: role.role for role in before}
-    wanted = {role.team_id: role for role in after}
-    for team_id, role in wanted.items():
-        if roles.get(team_id) != role.role:  # access: diff submitted rows
-            services.team_project_role_set(
-                project=project, team=role.team, role=role.role, actor=actor
-            )
-    for role in before:
-        if role.team_id not in wanted:
-            services.team_project_role_remove(project=project, team=role.team, actor=actor)
+    changed, removed = role_rows_diff(formset, holder="team_id")
+    for role in changed:
+        services.team_project_role_set(project=project, team=role.team, role=role.role, actor=actor)
+    for role in removed:
+        services.team_project_role_remove(project=project, team=role.team, actor=actor)
 
 
 # The project fields the change form edits, each written by a service in ``save_model``.
