@@ -110,6 +110,8 @@ INSTALLED_APPS = [
     "tokens",
     "simple_api",
     "api",
+    "upstream",
+    "namespaces",
 ]
 
 MIDDLEWARE = [
@@ -207,6 +209,30 @@ PRIVINDEX_READ_ONLY = env_bool("PRIVINDEX_READ_ONLY", False)
 PRIVINDEX_UPLOADS_DISABLED = env_bool("PRIVINDEX_UPLOADS_DISABLED", False)
 # Names no new project may take (besides standard-library module names), comma-separated.
 PRIVINDEX_PROHIBITED_NAMES = env_list("PRIVINDEX_PROHIBITED_NAMES", [])
+
+# A closed index: every read (simple pages, files, the JSON API, the web UI) needs a token or
+# a session; anonymous callers get 401 with a challenge.
+PRIVINDEX_ANONYMOUS_READ = env_bool("PRIVINDEX_ANONYMOUS_READ", True)
+
+# Upstream indexes (upstream/): names with no local project and outside every reserved
+# namespace are served from the upstream (PyPI's https://pypi.org/simple/, a mirror...).
+# Empty: no upstream from the environment (more can be added in the admin).
+PRIVINDEX_UPSTREAM_URL = os.environ.get("PRIVINDEX_UPSTREAM_URL", "").strip()
+PRIVINDEX_UPSTREAM_USERNAME = os.environ.get("PRIVINDEX_UPSTREAM_USERNAME", "")
+PRIVINDEX_UPSTREAM_PASSWORD = os.environ.get("PRIVINDEX_UPSTREAM_PASSWORD", "")
+# Seconds an upstream page is served from the cache before it is revalidated.
+PRIVINDEX_UPSTREAM_TTL = env_int("PRIVINDEX_UPSTREAM_TTL", 600)
+# Seconds to connect, and between bytes, when talking to an upstream.
+PRIVINDEX_UPSTREAM_CONNECT_TIMEOUT = float(
+    os.environ.get("PRIVINDEX_UPSTREAM_CONNECT_TIMEOUT") or 5
+)
+PRIVINDEX_UPSTREAM_READ_TIMEOUT = float(os.environ.get("PRIVINDEX_UPSTREAM_READ_TIMEOUT") or 30)
+# Upstream requests in flight at once, per web process; more wait, then get 503.
+PRIVINDEX_UPSTREAM_MAX_CONCURRENCY = env_int("PRIVINDEX_UPSTREAM_MAX_CONCURRENCY", 8)
+# A new project whose name exists upstream: refuse (default), warn (allow, record) or allow.
+PRIVINDEX_UPSTREAM_NAME_POLICY = os.environ.get("PRIVINDEX_UPSTREAM_NAME_POLICY", "refuse")
+if PRIVINDEX_UPSTREAM_NAME_POLICY not in {"refuse", "warn", "allow"}:
+    raise ValueError("PRIVINDEX_UPSTREAM_NAME_POLICY must be refuse, warn or allow")
 
 # Storage: "local" (files on disk) or "s3" (django-storages + boto3). DESIGN 6.
 PRIVINDEX_STORAGE = os.environ.get("PRIVINDEX_STORAGE", "local")

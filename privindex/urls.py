@@ -1,18 +1,29 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from namespaces import views as namespace_views
 from privindex import health
 from simple_api import downloads, jsonapi, upload
+from upstream import views as upstream_views
 
 urlpatterns = [
     path("simple/", include(("simple_api.urls", "simple"), namespace="simple")),
     # The same index, but every anonymous request is challenged (keyring and prompt flows).
     path("auth/simple/", include(("simple_api.urls", "simple"), namespace="auth-simple")),
     path("files/<str:b1>/<str:b2>/<str:rest>/<str:filename>", downloads.file_download, name="file"),
+    # Files of upstream projects, fetched on first request and served from the store after.
+    path(
+        "files/upstream/<str:name>/<str:filename>",
+        upstream_views.file_download,
+        name="upstream-file",
+    ),
     path("legacy/", upload.upload, name="legacy-upload"),
     path("legacy", upload.missing_slash, name="legacy-upload-noslash"),
     path("pypi/<str:name>/json", jsonapi.project_json, name="pypi-json"),
     path("pypi/<str:name>/<str:version>/json", jsonapi.release_json, name="pypi-release-json"),
+    # PEP 752 (JSON API 1.5): outside /simple/, where they could clash with project names.
+    path("namespaces", namespace_views.namespace_list, name="namespaces"),
+    path("namespace/<str:name>", namespace_views.namespace_detail, name="namespace"),
     path("api/v1/", include(("api.urls", "api"), namespace="api")),
     path("account/", include(("accounts.urls", "accounts"), namespace="accounts")),
     path("admin/", admin.site.urls),

@@ -18,7 +18,9 @@ from packaging.version import InvalidVersion, Version
 from projects.models import File, Project
 from projects.selectors import FileRow
 
-API_VERSION = "1.4"
+# PEP 833 froze HTML at 1.4; JSON moves on: 1.5 is PEP 752 (namespaces).
+HTML_API_VERSION = "1.4"
+JSON_API_VERSION = "1.5"
 
 
 def files_prefix() -> str:
@@ -51,7 +53,7 @@ def _normalized_version(version: str) -> str:
 def index_html(projects: Iterable[tuple[str, str]], detail_prefix: str) -> str:
     parts = [
         "<!DOCTYPE html>\n<html>\n  <head>\n"
-        f'    <meta name="pypi:repository-version" content="{API_VERSION}">\n'
+        f'    <meta name="pypi:repository-version" content="{HTML_API_VERSION}">\n'
         "    <title>Simple index</title>\n  </head>\n  <body>\n"
     ]
     parts.extend(
@@ -65,7 +67,7 @@ def index_html(projects: Iterable[tuple[str, str]], detail_prefix: str) -> str:
 def index_json(projects: Iterable[tuple[str, str]]) -> str:
     return json.dumps(
         {
-            "meta": {"api-version": API_VERSION},
+            "meta": {"api-version": JSON_API_VERSION},
             "projects": [{"name": name} for name, _ in projects],
         },
         separators=(",", ":"),
@@ -80,7 +82,7 @@ def detail_html(project: Project, files: list[FileRow], file_prefix: str) -> str
     title = escape(project.name)
     parts = [
         "<!DOCTYPE html>\n<html>\n  <head>\n"
-        f'    <meta name="pypi:repository-version" content="{API_VERSION}">\n'
+        f'    <meta name="pypi:repository-version" content="{HTML_API_VERSION}">\n'
         f'    <meta name="pypi:project-status" content="{escape(project.status)}">\n'
     ]
     if project.status_reason:
@@ -111,7 +113,11 @@ def detail_html(project: Project, files: list[FileRow], file_prefix: str) -> str
 
 
 def detail_json(
-    project: Project, files: list[FileRow], versions: list[str], file_prefix: str
+    project: Project,
+    files: list[FileRow],
+    versions: list[str],
+    file_prefix: str,
+    namespaces: list[dict[str, object]] | None = None,
 ) -> str:
     status: dict[str, str] = {"status": project.status}
     if project.status_reason:
@@ -138,11 +144,12 @@ def detail_json(
         versions_set.setdefault(_normalized_version(file.version))
     return json.dumps(
         {
-            "meta": {"api-version": API_VERSION},
+            "meta": {"api-version": JSON_API_VERSION},
             "name": project.normalized_name,
             "project-status": status,
             "versions": list(versions_set),
             "files": entries,
+            "namespaces": namespaces,
         },
         separators=(",", ":"),
     )

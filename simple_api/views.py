@@ -11,6 +11,7 @@ from django.views.decorators.http import require_safe
 from packaging.utils import canonicalize_name
 
 from access import Action, Surface, decide, precheck, readable_by_anyone
+from namespaces import selectors as namespace_selectors
 from privindex.requests import PrincipalRequest
 from projects import selectors
 from simple_api import negotiation, pages
@@ -118,7 +119,8 @@ def detail(request: PrincipalRequest, name: str) -> HttpResponse:
     file_prefix = pages.files_prefix()
     if content_type == negotiation.JSON_V1:
         versions = selectors.project_versions_list(project=project)
-        body = pages.detail_json(project, files, versions, file_prefix)
+        namespaces = namespace_selectors.project_namespaces(project=project, principal=principal)
+        body = pages.detail_json(project, files, versions, file_prefix, namespaces)
     else:
         body = pages.detail_html(project, files, file_prefix)
     return _page(request, body, content_type, public=readable_by_anyone(project))

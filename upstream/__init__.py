@@ -1,0 +1,1 @@
+"""Upstream indexes: pages and files of names that are not local, fetched, checked and cached."""
