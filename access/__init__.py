@@ -12,9 +12,15 @@
 Adapters only translate a ``Decision`` into 401, 403, 404, a DRF exception or a login redirect.
 """
 
-from access.credentials import Credential, Surface, credential_check
+from access.credentials import Credential, Surface, anonymous_read_open, credential_check
 from access.decision import ALLOW, NOT_FOUND, Decision, Denial
-from access.policy import creation_organization, decide, precheck, readable_by_anyone
+from access.policy import (
+    creation_organization,
+    decide,
+    decide_upstream,
+    precheck,
+    readable_by_anyone,
+)
 from access.principal import Principal
 from access.roles import ACTION_SCOPE, Action
 from access.status import (
@@ -41,9 +47,11 @@ __all__ = [
     "Denial",
     "Principal",
     "Surface",
+    "anonymous_read_open",
     "creation_organization",
     "credential_check",
     "decide",
+    "decide_upstream",
     "memberships_visible_to",
     "organizations_visible_to",
     "precheck",

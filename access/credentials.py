@@ -12,6 +12,8 @@ from __future__ import annotations
 import enum
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+
 from access.decision import ALLOW, Decision, Denial
 from access.roles import Action
 
@@ -65,6 +67,11 @@ ACCEPTED: dict[Surface, dict[Action, frozenset[Credential]]] = {
 }
 
 AUTHENTICATION_REQUIRED = "Authentication required."
+CLOSED_INDEX = "Authentication required: this index serves signed-in users and tokens only."
+# The surfaces a closed index (PRIVINDEX_ANONYMOUS_READ=false) shuts to anonymous readers.
+READ_SURFACES = frozenset(
+    {Surface.SIMPLE, Surface.FILES, Surface.JSON_API, Surface.WEB, Surface.API}
+)
 UPLOAD_NEEDS_TOKEN = (
     "Invalid or non-existent authentication information. "
     "Upload with the username __token__ and an API token as the password."
@@ -92,6 +99,11 @@ _REFUSALS: dict[tuple[Surface, Credential], Decision] = {
 }
 
 
+def anonymous_read_open() -> bool:
+    """Does the index answer anonymous reads (``PRIVINDEX_ANONYMOUS_READ``, on by default)?"""
+    return bool(getattr(settings, "PRIVINDEX_ANONYMOUS_READ", True))
+
+
 def credential_of(principal: Principal) -> Credential:
     if principal.token is not None:
         return Credential.TOKEN
@@ -110,6 +122,13 @@ def credential_check(principal: Principal, action: Action, *, surface: Surface) 
     if accepted is None:
         return Decision(False, Denial.FORBIDDEN, NOT_OFFERED)
     kind = credential_of(principal)
+    if (
+        kind == Credential.ANONYMOUS
+        and action == Action.READ
+        and surface in READ_SURFACES
+        and not anonymous_read_open()
+    ):
+        return Decision(False, Denial.UNAUTHENTICATED, CLOSED_INDEX)
     if kind in accepted:
         return ALLOW
     refusal = _REFUSALS.get((surface, kind))

@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from access.credentials import AUTHENTICATION_REQUIRED, Surface, credential_check
+from access.credentials import (
+    AUTHENTICATION_REQUIRED,
+    Surface,
+    anonymous_read_open,
+    credential_check,
+)
 from access.decision import ALLOW, NOT_FOUND, Decision, Denial
 from access.principal import Principal
 from access.roles import ACTION_SCOPE, ORG_CREATORS, Action
@@ -67,9 +72,8 @@ def decide(
     if action == Action.READ:
         return ALLOW if readable else NOT_FOUND
     if not readable:
-        if action == Action.UPLOAD:
-            # Names are unique index-wide, so upload cannot hide that this one is taken.
-            return Decision(False, Denial.FORBIDDEN, f"The name '{project.name}' is not available.")
+        # Upload answers this as the name rules answer any unavailable name (409, one
+        # message for a hidden project, a reserved namespace and a similar name).
         return NOT_FOUND
     if action == Action.MODERATE:
         user = principal.user
@@ -154,10 +158,18 @@ def _decide_create(principal: Principal, organization: Organization | None) -> D
     )
 
 
+def decide_upstream(principal: Principal, *, surface: Surface) -> Decision:
+    """May ``principal`` read what an upstream index serves (a page or file of a name with no
+    local project)? Upstream content is public by nature: the credential table (a closed
+    index refuses anonymous callers) and the read scope, as for a public project."""
+    return precheck(principal, Action.READ, surface=surface)
+
+
 def readable_by_anyone(project: Project) -> bool:
     """May an anonymous caller read ``project``? Decides shared caching (``public`` vs
-    ``private``) and presigned URL lifetimes; never a substitute for ``decide``."""
-    return _can_read(_ANONYMOUS, project)
+    ``private``) and presigned URL lifetimes; never a substitute for ``decide``. Nothing is,
+    on a closed index."""
+    return anonymous_read_open() and _can_read(_ANONYMOUS, project)
 
 
 def creation_organization(principal: Principal) -> Organization | None:

@@ -53,6 +53,23 @@ CHECKS = (
 )
 
 
+def _upstream_health() -> tuple[dict[str, str], bool]:
+    """Each enabled upstream as requests last found it (no request is made here): ``ok``,
+    ``unused``, or ``error: <message>``; and whether any is failing."""
+    from upstream.proxy import upstreams_active
+
+    report, failing = {}, False
+    for upstream in upstreams_active():
+        if upstream.last_error_at and (
+            upstream.last_ok_at is None or upstream.last_error_at > upstream.last_ok_at
+        ):
+            report[upstream.name] = f"error: {upstream.last_error}"
+            failing = True
+        else:
+            report[upstream.name] = "ok" if upstream.last_ok_at else "unused"
+    return report, failing
+
+
 def healthz(request):
     checks = {}
     status = "ok"
@@ -65,8 +82,16 @@ def healthz(request):
                 status = "unavailable"
             elif status == "ok":
                 status = "degraded"
-    response = JsonResponse(
-        {"status": status, "checks": checks}, status=503 if status == "unavailable" else 200
-    )
+    body: dict = {"status": status, "checks": checks}
+    if status != "unavailable":
+        try:
+            upstreams, failing = _upstream_health()
+        except Exception as exc:
+            upstreams, failing = {"*": f"error: {type(exc).__name__}"}, True
+        if upstreams:
+            body["upstreams"] = upstreams
+        if failing and status == "ok":
+            body["status"] = "degraded"
+    response = JsonResponse(body, status=503 if status == "unavailable" else 200)
     response["Cache-Control"] = "no-store"
     return response

@@ -312,6 +312,11 @@ CELERY_BEAT_SCHEDULE = {
         # A sweep not started within its period is dropped: the next one does its work.
         "options": {"expires": PRIVINDEX_SWEEP_SECONDS},
     },
+    "sweep-cached-upstream-files": {
+        "task": "upstream.tasks.sweep_cached_files",
+        "schedule": PRIVINDEX_SWEEP_SECONDS,
+        "options": {"expires": PRIVINDEX_SWEEP_SECONDS},
+    },
 }
 # The sweeper re-queues files still staged after this many seconds.
 PRIVINDEX_STAGED_AGE_SECONDS = env_int("PRIVINDEX_STAGED_AGE_SECONDS", 300)
@@ -340,5 +345,8 @@ LOGGING = {
     "loggers": {
         # Request lines can carry credentials in URLs: django.server logs only path + status.
         "django.server": {"level": "WARNING"},
+        # httpx logs every request line at INFO: upstream URLs stay out of the logs.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
     },
 }

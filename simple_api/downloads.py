@@ -7,8 +7,10 @@ A store that can presign (S3) gets a 302 to a short-lived URL instead, unless st
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import BinaryIO, Literal
 
 from django.conf import settings
@@ -42,8 +44,32 @@ METADATA_SUFFIX = ".metadata"
 _RANGE = re.compile(r"^bytes=([0-9]{0,18})-([0-9]{0,18})$")
 
 
-def _cache_headers(response: HttpResponseBase, file: File) -> None:
-    public = readable_by_anyone(file.release.project)
+@dataclass(frozen=True)
+class Served:
+    """Bytes to serve from staging or the store: a local file, or a cached upstream file."""
+
+    storage_key: str
+    staged: bool
+    sha256: str
+    size: int
+    filename: str
+    modified: dt.datetime
+    public: bool  # may shared caches keep it (and presigned URLs live longer)?
+
+    @classmethod
+    def of(cls, file: File) -> Served:
+        return cls(
+            storage_key=file.storage_key,
+            staged=file.storage_state == StorageState.STAGED,
+            sha256=file.sha256,
+            size=file.size,
+            filename=file.filename,
+            modified=file.upload_time,
+            public=readable_by_anyone(file.release.project),
+        )
+
+
+def _cache_headers(response: HttpResponseBase, public: bool) -> None:
     # S5.10: immutable bytes; private files only in the client's own cache.
     response["Cache-Control"] = (
         "public, max-age=365000000, immutable"
@@ -83,7 +109,7 @@ def file_download(
     assert file is not None
     if is_metadata:
         return _metadata(request, file)
-    return _file(request, file)
+    return serve(request, Served.of(file))
 
 
 def _metadata(request: PrincipalRequest, file: File) -> HttpResponse:
@@ -98,19 +124,19 @@ def _metadata(request: PrincipalRequest, file: File) -> HttpResponse:
     else:
         response = HttpResponse(bytes(content), content_type="text/plain; charset=utf-8")
     response["ETag"] = etag
-    _cache_headers(response, file)
+    _cache_headers(response, readable_by_anyone(file.release.project))
     return response
 
 
-def _open(file: File) -> BinaryIO | None:
-    """The file's bytes: from staging while staged (downloads work at once), else the store."""
-    if file.storage_state == StorageState.STAGED:
+def _open(served: Served) -> BinaryIO | None:
+    """The bytes: from staging while staged (downloads work at once), else the store."""
+    if served.staged:
         try:
-            return open(staging_path(file.storage_key), "rb")
+            return open(staging_path(served.storage_key), "rb")
         except FileNotFoundError:
             pass  # stored meanwhile: fall through to the store
     try:
-        return get_store().open(file.storage_key)
+        return get_store().open(served.storage_key)
     except OSError:  # FileNotFoundError included
         return None
 
@@ -155,25 +181,28 @@ def _parse_range(header: str, size: int) -> tuple[int, int] | Literal[False] | N
     return start, min(end, size - 1)
 
 
-def _file(request: PrincipalRequest, file: File) -> HttpResponseBase:
+def serve(
+    request: PrincipalRequest, served: Served, content_type: str = "application/octet-stream"
+) -> HttpResponseBase:
+    """Stream ``served`` (or redirect to a presigned URL): ranges, ETag/304, HEAD."""
     response: HttpResponseBase
-    etag = f'"{file.sha256}"'
+    etag = f'"{served.sha256}"'
     if etag_matches(request, etag):
         response = HttpResponse(status=304)
         response["ETag"] = etag
-        _cache_headers(response, file)
+        _cache_headers(response, served.public)
         return response
-    if file.storage_state == StorageState.STORED and request.method == "GET":
-        redirect = _presigned_redirect(file)
+    if not served.staged and request.method == "GET":
+        redirect = _presigned_redirect(served)
         if redirect is not None:
             return redirect
-    size = file.size
+    size = served.size
     start, end = 0, size - 1
     status = 200
     range_header = request.META.get("HTTP_RANGE")
     if_range = request.META.get("HTTP_IF_RANGE")
     if range_header and (
-        if_range is None or if_range.strip() in (etag, http_date(file.upload_time.timestamp()))
+        if_range is None or if_range.strip() in (etag, http_date(served.modified.timestamp()))
     ):
         parsed = _parse_range(range_header, size)
         if parsed is False:
@@ -187,22 +216,22 @@ def _file(request: PrincipalRequest, file: File) -> HttpResponseBase:
     if request.method == "HEAD":
         response = HttpResponse(status=status)
     else:
-        fh = _open(file)
+        fh = _open(served)
         if fh is None:
             return message_response(503, "The file is temporarily unavailable. Retry shortly.")
         response = StreamingHttpResponse(_RangeReader(fh, start, length), status=status)
-    response["Content-Type"] = "application/octet-stream"
+    response["Content-Type"] = content_type
     response["Content-Length"] = str(length)
     response["Accept-Ranges"] = "bytes"
     response["ETag"] = etag
-    response["Last-Modified"] = http_date(file.upload_time.timestamp())
+    response["Last-Modified"] = http_date(served.modified.timestamp())
     if status == 206:
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
-    _cache_headers(response, file)
+    _cache_headers(response, served.public)
     return response
 
 
-def _presigned_redirect(file: File) -> HttpResponse | None:
+def _presigned_redirect(served: Served) -> HttpResponse | None:
     """302 to a short-lived store URL when the store can presign and redirects are on (S5.8).
 
     Only for GET: HEAD is answered by the app from the database (size, ETag), without
@@ -210,12 +239,14 @@ def _presigned_redirect(file: File) -> HttpResponse | None:
     """
     if not settings.PRIVINDEX_S3_REDIRECT:
         return None
-    if readable_by_anyone(file.release.project):
+    if served.public:
         expires = settings.PRIVINDEX_PRESIGN_PUBLIC_SECONDS
     else:
         expires = settings.PRIVINDEX_PRESIGN_PRIVATE_SECONDS  # minutes: access may be revoked
     try:
-        url = get_store().presigned_url(file.storage_key, filename=file.filename, expires=expires)
+        url = get_store().presigned_url(
+            served.storage_key, filename=served.filename, expires=expires
+        )
     except OSError:
         return None  # e.g. no credentials to sign with: streaming reports the outage
     if url is None:

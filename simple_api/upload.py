@@ -118,18 +118,8 @@ def _handle(request, principal, post, files, handler, raw_names) -> HttpResponse
     content = files["content"]
     filename = raw_names.get("content", content.name)
 
-    project = selectors.project_get(name=form.name)
-    if project is None:
-        organization = creation_organization(principal)
-        decision = decide(
-            principal, Action.CREATE, None, surface=Surface.UPLOAD, organization=organization
-        )
-    else:
-        organization = None
-        decision = decide(principal, Action.UPLOAD, project, surface=Surface.UPLOAD)
-    if not decision:
-        return _error(403, decision.reason)
-
+    # The distribution is checked in full before its name is looked up, so a garbage file
+    # tells an upload token nothing about which names exist here.
     try:
         validation.validate_filename(filename, form)
     except validation.UploadError as exc:
@@ -143,14 +133,31 @@ def _handle(request, principal, post, files, handler, raw_names) -> HttpResponse
                 "The digest supplied does not match a digest calculated from the uploaded file.",
             )
 
-    duplicate = _duplicate(filename, digests, project)
-    if duplicate is not None:
-        return duplicate
-
     try:
         contents = validation.inspect_archive(Path(content.temporary_file_path()), filename, form)
     except validation.UploadError as exc:
         return _error(exc.status, exc.message)
+
+    project = selectors.project_get(name=form.name)
+    if project is None:
+        organization = creation_organization(principal)
+        decision = decide(
+            principal, Action.CREATE, None, surface=Surface.UPLOAD, organization=organization
+        )
+    else:
+        organization = None
+        decision = decide(principal, Action.UPLOAD, project, surface=Surface.UPLOAD)
+    if not decision:
+        if decision.denial == Denial.NOT_FOUND:
+            # A project the uploader cannot see: answered as the name rules answer a free
+            # name that is unavailable, never "it exists".
+            refusal = services.hidden_name_refusal(form.name, principal=principal)
+            return _error(refusal.status, refusal.message)
+        return _error(403, decision.reason)
+
+    duplicate = _duplicate(filename, digests, project)
+    if duplicate is not None:
+        return duplicate
 
     release_fields = dict(form.release_fields)
     upload = services.FileUpload(

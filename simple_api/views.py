@@ -10,8 +10,18 @@ from django.urls import get_script_prefix
 from django.views.decorators.http import require_safe
 from packaging.utils import canonicalize_name
 
-from access import Action, Surface, decide, precheck, readable_by_anyone
+from access import (
+    Action,
+    Denial,
+    Surface,
+    anonymous_read_open,
+    decide,
+    decide_upstream,
+    precheck,
+    readable_by_anyone,
+)
 from namespaces import selectors as namespace_selectors
+from namespaces.selectors import namespace_reserving
 from privindex.requests import PrincipalRequest
 from projects import selectors
 from simple_api import negotiation, pages
@@ -22,6 +32,14 @@ from simple_api.responses import (
     etag_matches,
     message_response,
 )
+from upstream import pages as upstream_pages
+from upstream import proxy
+from upstream.client import UpstreamError
+from upstream.models import Upstream
+
+# Says where a page proxied from an upstream came from: "fetched", "revalidated", "cached",
+# or "stale" (the upstream failed; this is the last good copy).
+UPSTREAM_HEADER = "Privindex-Upstream"
 
 
 def _surface(request: PrincipalRequest) -> Surface:
@@ -42,14 +60,16 @@ def _negotiate(request: PrincipalRequest) -> str | None:
     )
 
 
-def _page(request: PrincipalRequest, body: str, content_type: str, *, public: bool) -> HttpResponse:
+def _page(
+    request: PrincipalRequest, body: str, content_type: str, *, public: bool, max_age: int = 600
+) -> HttpResponse:
     """A page with ETag, conditional GET, Vary and cache headers (S1.37, S1.38, DESIGN 8)."""
     data = body.encode("utf-8")
     etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
     headers = {
         "ETag": etag,
         "Vary": READ_VARY,
-        "Cache-Control": "public, max-age=600" if public else "private, max-age=600",
+        "Cache-Control": f"{'public' if public else 'private'}, max-age={max_age}",
     }
     if etag_matches(request, etag):
         response = HttpResponse(status=304)
@@ -110,6 +130,15 @@ def detail(request: PrincipalRequest, name: str) -> HttpResponse:
     project = selectors.project_get(name=normalized)
     decision = decide(principal, Action.READ, project, surface=_surface(request))
     if not decision:
+        if decision.denial == Denial.NOT_FOUND:
+            # Unknown here, or hidden from this caller: the same lookups either way (S4.12),
+            # and only a name with no local project may be answered from an upstream.
+            reserved = namespace_reserving(normalized) is not None
+            upstreams = proxy.upstreams_active()
+            if project is None and not reserved and upstreams:
+                proxied = _upstream_detail(request, normalized, upstreams)
+                if proxied is not None:
+                    return proxied
         return deny(decision)
     assert project is not None
     content_type = _negotiate(request)
@@ -124,3 +153,39 @@ def detail(request: PrincipalRequest, name: str) -> HttpResponse:
     else:
         body = pages.detail_html(project, files, file_prefix)
     return _page(request, body, content_type, public=readable_by_anyone(project))
+
+
+def _upstream_detail(
+    request: PrincipalRequest, name: str, upstreams: list[Upstream]
+) -> HttpResponse | None:
+    """The upstream's page for a name with no local project and outside every reserved
+    namespace, or None to answer as for any unknown name."""
+    if not decide_upstream(request.principal, surface=_surface(request)):
+        return None
+    content_type = _negotiate(request)
+    if content_type is None:
+        return _not_acceptable()
+    try:
+        page = proxy.project_page(name, upstreams=upstreams)
+    except UpstreamError as error:
+        response = message_response(error.status, error.message)
+        response["Vary"] = READ_VARY
+        response["Cache-Control"] = "no-store"
+        if error.status == 503:
+            response["Retry-After"] = "5"
+        return response
+    if page is None:
+        return None
+    if content_type == negotiation.JSON_V1:
+        body = upstream_pages.detail_json(name, page.data)
+    else:
+        body = upstream_pages.detail_html(name, page.data)
+    response = _page(
+        request,
+        body,
+        content_type,
+        public=anonymous_read_open(),  # shared caches may keep it, unless closed
+        max_age=60 if page.state == "stale" else 600,
+    )
+    response[UPSTREAM_HEADER] = page.state
+    return response

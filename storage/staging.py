@@ -16,6 +16,9 @@ from django.conf import settings
 # Staged files without a database row are abandoned uploads once this old (a transaction
 # never lasts that long).
 ABANDONED_STAGED_SECONDS = 24 * 3600
+# Staging areas other pipelines own: cached upstream files (upstream.pipeline sweeps them)
+# and the lock files of upstream fetches (removing one a process holds would break the lock).
+OTHER_PIPELINES = ("upstream/", ".locks/")
 
 
 def staging_path(storage_key: str) -> Path:
@@ -67,6 +70,7 @@ def old_staged_files(older_than: float) -> list[tuple[str, float]]:
                 age = now - path.stat().st_mtime
             except FileNotFoundError:
                 continue
-            if age >= older_than:
-                found.append((path.relative_to(root).as_posix(), age))
+            key = path.relative_to(root).as_posix()
+            if age >= older_than and not key.startswith(OTHER_PIPELINES):
+                found.append((key, age))
     return found

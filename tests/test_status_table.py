@@ -112,7 +112,7 @@ AUTH_SIMPLE_TABLE = {**READ_TABLE, "anon": (401,) * 4}
 NO_TOKEN = (401, "Upload with the username __token__")
 NO_SCOPE = (403, "does not have the 'upload' scope")
 NOT_YOURS = (403, "isn't allowed to upload to project")
-TAKEN = (403, "is not available")
+TAKEN = (409, "is not available")
 UPLOAD_TABLE = {
     "anon": (NO_TOKEN,) * 4,
     **{bad: ((401, ""),) * 4 for bad in BAD},

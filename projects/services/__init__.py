@@ -13,7 +13,12 @@ both, is a TypeError (``base.acting``). One module per domain:
 """
 
 from projects.services.base import ServiceError
-from projects.services.names import project_name_check, ultranormalize_name
+from projects.services.names import (
+    hidden_name_refusal,
+    project_name_check,
+    ultranormalize_name,
+    unavailable,
+)
 from projects.services.projects import (
     project_create,
     project_limits_set,
@@ -32,6 +37,7 @@ from projects.services.uploads import FileUpload, release_file_upload
 __all__ = [
     "FileUpload",
     "ServiceError",
+    "hidden_name_refusal",
     "project_create",
     "project_limits_set",
     "project_name_check",
@@ -44,4 +50,5 @@ __all__ = [
     "team_project_role_remove",
     "team_project_role_set",
     "ultranormalize_name",
+    "unavailable",
 ]

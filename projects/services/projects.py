@@ -13,7 +13,7 @@ from accounts.models import Visibility
 from projects.limits import STATUS_REASON_MAX
 from projects.models import Project, ProjectRole, ProjectRoleName, ProjectStatus
 from projects.services.base import UNSET, ServiceError, Unset, acting, record
-from projects.services.names import project_name_check, ultranormalize_name
+from projects.services.names import project_name_check, ultranormalize_name, unavailable
 
 if TYPE_CHECKING:
     from access import Principal
@@ -34,9 +34,7 @@ def project_create(
     Raises ServiceError(409) if the normalized name is taken, ServiceError(400) for a name
     that is reserved or too similar to an existing one (S3.6). Records ``project:create``.
     """
-    if Project.objects.filter(normalized_name=canonicalize_name(name)).exists():
-        raise ServiceError(f"The name '{name}' conflicts with an existing project.", 409)
-    project_name_check(name)
+    organization = project_name_check(name, principal=principal, organization=organization)
 
     if visibility is None:
         visibility = (
@@ -54,7 +52,7 @@ def project_create(
                 organization=organization,
             )
     except IntegrityError:
-        raise ServiceError(f"The name '{name}' conflicts with an existing project.", 409) from None
+        raise unavailable(name) from None
     if principal.user is not None:
         ProjectRole.objects.create(project=project, user=principal.user, role=ProjectRoleName.OWNER)
     record(

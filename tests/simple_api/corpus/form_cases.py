@@ -174,16 +174,20 @@ CASES = [
          lambda: up(wheel(), project_urls=["Docs, https://a.example", "Docs, https://b.example"]),
          400, f"'project_urls' has invalid data. {SPEC}"),
     # S3.6: a new project's name (the name check runs after every other check)
-    case("S3.6-name-too-similar-to-an-existing-project", lambda: up(wheel("seedpkg")), 400,
-         "The name 'seedpkg' is too similar to an existing project."),
+    case("S3.6-name-too-similar-to-an-existing-project", lambda: up(wheel("seedpkg")), 409,
+         "The name 'seedpkg' is not available: it is taken, too similar to an existing "
+         "project, or inside a namespace you do not hold."),
     case("S3.6-stdlib-module-name", lambda: up(wheel("json")), 400,
          "The name 'json' isn't allowed (conflict with Python Standard Library module name)."),
     # S3.7 / S3.8: names that normalise onto an existing project
     case("S3.7-name-normalises-onto-a-project-the-uploader-cannot-see",
-         lambda: up(wheel("secret.pkg", "9.0")), 403, "The name 'Secret-Pkg' is not available."),
+         lambda: up(wheel("secret.pkg", "9.0")), 409,
+         "The name 'secret.pkg' is not available: it is taken, too similar"),
+    # The distribution is checked before the name is looked up: a name given in the form
+    # alone, with another project's file, learns nothing about the name (issue 8).
     case("S3.7-name-normalises-onto-an-invisible-project-through-the-form-only",
-         lambda: up(wheel(NEW), name="SECRET_PKG"), 403,
-         "The name 'Secret-Pkg' is not available."),
+         lambda: up(wheel(NEW), name="SECRET_PKG"), 400,
+         "Start filename for 'SECRET_PKG' with 'secret_pkg'."),
     case("S3.8-name-normalises-onto-own-project-but-filename-is-another",
          lambda: up(wheel("other-pkg", "2.0"), name="SEED.PKG"), 400,
          "Start filename for 'SEED.PKG' with 'seed_pkg'."),
