@@ -11,6 +11,8 @@ from django.conf import settings
 from tests import factories
 from tests.principals import Cast
 
+pytest_plugins = ["tests.upstream_index.fixtures"]  # fake_pypi, a fake upstream index
+
 
 def pytest_configure(config):
     # argon2 stays first in production settings (tested); factories need speed, not strength.
