@@ -165,7 +165,7 @@ def project_namespaces(*, project: Project, principal: Principal) -> list[dict[s
     ]
 
 
-def namespaces_visible(*, principal: Principal) -> list[NamespaceGrant]:
+def namespaces_visible_to(*, principal: Principal) -> list[NamespaceGrant]:
     """Every grant ``principal`` sees, by name, with its owner and parent."""
     return list(
         NamespaceGrant.objects.filter(_seen_by(principal))
@@ -205,8 +205,8 @@ def _visible_organizations(principal: Principal) -> set[int]:
 
 def namespace_list(*, principal: Principal) -> list[NamespaceDetail]:
     """``/namespaces``: every grant ``principal`` sees, by name, each with the children
-    ``principal`` sees. Three queries, whatever the number of grants."""
-    grants = namespaces_visible(principal=principal)
+    ``principal`` sees. Two queries, whatever the number of grants."""
+    grants = namespaces_visible_to(principal=principal)
     visible_orgs = _visible_organizations(principal)
     children: dict[int, list[str]] = {}
     for grant in grants:

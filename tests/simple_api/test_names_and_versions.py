@@ -64,12 +64,13 @@ def test_equivalent_versions_are_one_release(client, db, settings):  # S1.7
     }
 
 
-def test_api_version_is_1_4_with_its_mandatory_parts(client, db):  # S1.39
+def test_json_api_version_is_1_5_with_its_mandatory_parts(client, db):  # S1.39, S1.40
     project = factories.ProjectFactory(name="v14", visibility="public")
     factories.FileFactory(release=factories.ReleaseFactory(project=project, version="1"))
     data = client.get("/simple/v14/", HTTP_ACCEPT=JSON).json()
-    assert data["meta"]["api-version"] == "1.4"
+    assert data["meta"]["api-version"] == "1.5"  # PEP 752; HTML stays 1.4 (PEP 833)
     assert "versions" in data and all("size" in f for f in data["files"])
+    assert "namespaces" in data
 
 
 def test_yanked_files_always_carry_their_marker(client, db):  # S1.43, S1.15

@@ -66,7 +66,7 @@ def test_json_detail_page(client, project):
     response = client.get("/simple/page-pkg/", HTTP_ACCEPT=JSON)
     assert response["Content-Type"] == f"{JSON}; charset=utf-8"  # S1.32
     data = json.loads(response.content)
-    assert data["meta"] == {"api-version": "1.4"}  # S1.24
+    assert data["meta"] == {"api-version": "1.5"}  # S1.24, S1.40: JSON moves on to 1.5
     assert data["name"] == "page-pkg"  # S1.26 normalized
     assert data["project-status"] == {"status": "active"}  # S1.26 top-level object
     assert set(data["versions"]) == {"1.0", "2.0.0", "3.0"}  # S1.26 PEP 700
@@ -83,11 +83,13 @@ def test_json_detail_page(client, project):
     assert files["page_pkg-3.0-py3-none-any.whl"]["yanked"] is False
     assert files["page_pkg-3.0-py3-none-any.whl"]["core-metadata"] is False
     assert b"dist-info-metadata" not in response.content  # S1.28
+    assert set(data) == {"meta", "name", "project-status", "versions", "files", "namespaces"}
+    assert data["namespaces"] is None  # S1.40: in no namespace
 
 
 def test_json_root_page(client, project):
     data = client.get("/simple/", HTTP_ACCEPT=JSON).json()
-    assert data == {"meta": {"api-version": "1.4"}, "projects": [{"name": "Page.Pkg"}]}  # S1.25
+    assert data == {"meta": {"api-version": "1.5"}, "projects": [{"name": "Page.Pkg"}]}  # S1.25
 
 
 def test_html_root_page(client, project):
