@@ -77,6 +77,11 @@ SURFACES = {
     "rest": Surface(access.Surface.API, lambda c, t, h: c.get(f"/api/v1/projects/{t.name}/", **h)),
     "web": Surface(access.Surface.WEB, lambda c, t, h: c.get(f"/project/{t.name}/", **h)),
     "upload": Surface(access.Surface.UPLOAD, _upload),
+    # Files of upstream projects (issue 8): never for a name that exists here.
+    "upstream-file": Surface(
+        access.Surface.FILES,
+        lambda c, t, h: c.get(f"/files/upstream/{t.name}/{t.file.filename}", **h),
+    ),
 }
 
 # Callers: a catalogue name, or "name/transport" for a token sent another way (S4.1).
@@ -133,7 +138,16 @@ UPLOAD_TABLE = {
     "superuser_token": ((OK, ""),) * 4,
     **{session: (NO_TOKEN,) * 4 for session in SESSIONS},  # twine sends tokens, not cookies
 }
-TABLES = {"auth-simple": AUTH_SIMPLE_TABLE, "upload": UPLOAD_TABLE}
+# /files/upstream/... serves nothing of a local name, whoever asks; with no upstream (the
+# default) nothing at all. Bad credentials and missing scopes answer as everywhere.
+UPSTREAM_FILE_TABLE = {
+    caller: tuple(NF if cell == OK else cell for cell in row) for caller, row in READ_TABLE.items()
+}
+TABLES = {
+    "auth-simple": AUTH_SIMPLE_TABLE,
+    "upload": UPLOAD_TABLE,
+    "upstream-file": UPSTREAM_FILE_TABLE,
+}
 CALLERS = list(READ_TABLE)
 
 
@@ -198,3 +212,62 @@ def test_auth_simple_root_challenges_anonymous_and_otherwise_matches_simple(
     headers = surface_index["cast"].sign_in(client, caller)
     root = client.get("/auth/simple/", **headers)
     assert root.status_code == {200: 200, 401: 401, 403: 403}[AUTH_SIMPLE_TABLE[caller][0]]
+
+
+# --- with an upstream that holds every column's name (issue 8) ----------------------------------
+
+# The upstream holds public-pkg, private-pkg, hidden-pkg and ghost-pkg (impostors of the three
+# local names). Local names answer exactly as without it, whoever asks; only ghost-pkg, which
+# has no local project, is the upstream's: 200 for every caller who may read public projects.
+UPSTREAM_TABLE = {caller: (*row[:3], row[0]) for caller, row in READ_TABLE.items()}
+
+
+@pytest.fixture(scope="module")
+def impostor_upstream(tmp_path_factory):
+    from tests.upstream_index.fixtures import FakePyPI
+
+    fake = FakePyPI(tmp_path_factory.mktemp("impostors"))
+    for name in ("public-pkg", "private-pkg", "hidden-pkg", "ghost-pkg"):
+        fake.add(name, "9.9.9", sdist=False)
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_status_table_with_an_upstream(client, surface_index, caller, impostor_upstream, settings):
+    settings.PRIVINDEX_UPSTREAM_URL = impostor_upstream.url
+    headers = surface_index["cast"].sign_in(client, caller)
+    columns = targets(surface_index)
+    for column, status in zip(COLUMNS, UPSTREAM_TABLE[caller], strict=True):
+        name = columns[column].name
+        response = client.get(f"/simple/{name}/", HTTP_ACCEPT=SIMPLE_JSON, **headers)
+        assert response.status_code == status, (caller, column, response.content[:200])
+        proxied = response.get("Privindex-Upstream")
+        assert (proxied is not None) == (column == "unknown" and status == 200), (caller, column)
+        if status == 200 and column != "unknown":
+            assert b"9.9.9" not in response.content  # never the impostor's files
+    for local in ("public-pkg", "private-pkg", "hidden-pkg"):
+        assert not impostor_upstream.requested(local), local
+
+
+# --- a closed index (PRIVINDEX_ANONYMOUS_READ=false) --------------------------------------------
+
+
+@pytest.mark.parametrize("surface", [s for s in SURFACES if s not in ("upload", "auth-simple")])
+@pytest.mark.parametrize("caller", ["anon", "read_token", "upload_token", "owner"])
+def test_status_table_of_a_closed_index(client, surface_index, caller, surface, settings):
+    """Closed: every anonymous read is 401 with a challenge, whatever the name; everyone
+    else is answered as on an open index."""
+    settings.PRIVINDEX_ANONYMOUS_READ = False
+    ask = SURFACES[surface].ask
+    headers = surface_index["cast"].sign_in(client, caller)
+    columns = targets(surface_index)
+    open_row = expected(surface, caller)
+    for column, (status, _reason) in zip(COLUMNS, open_row, strict=True):
+        response = ask(client, columns[column], headers)
+        fingerprint(response)  # read (and so close) streamed files
+        want = 401 if caller == "anon" else status
+        assert response.status_code == want, (caller, column, surface)
+        if want == 401:
+            assert response["WWW-Authenticate"] == WWW_AUTH

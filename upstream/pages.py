@@ -57,8 +57,7 @@ def detail_html(name: str, data: dict[str, Any]) -> str:
             attrs.append(f' data-requires-python="{escape(entry["requires-python"])}"')
         yanked = entry.get("yanked")
         if yanked:
-            reason = yanked if isinstance(yanked, str) else ""
-            attrs.append(f' data-yanked="{escape(reason)}"')
+            attrs.append(f' data-yanked="{escape(yanked if isinstance(yanked, str) else "")}"')
         metadata = entry.get("core-metadata")
         if metadata:
             value = escape(_metadata_attr(metadata))

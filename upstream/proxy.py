@@ -84,7 +84,8 @@ def _environment() -> tuple[str, str, str]:
     if parts.username is not None or parts.password is not None:
         user = unquote(parts.username or "")
         password = unquote(parts.password or "")
-        parts = parts._replace(netloc=parts.hostname + (f":{parts.port}" if parts.port else ""))
+        host = parts.hostname or ""
+        parts = parts._replace(netloc=host + (f":{parts.port}" if parts.port else ""))
     url = urlunsplit(parts)
     if not url.endswith("/"):
         url += "/"

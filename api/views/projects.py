@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from rest_framework.response import Response
 
-from access import Action, Surface, decide, status_change_decide
+from access import Action, Surface, decide, precheck, status_change_decide
 from api.permissions import ServiceFailure, authorize, deny
 from api.serializers import (
     ProjectDetailSerializer,
@@ -31,6 +31,11 @@ def project_detail_data(request, project: Project) -> dict:
 
 class ProjectList(PrincipalView):
     def get(self, request):
+        # The credential table first: a closed index refuses anonymous callers (401), a
+        # token without the read scope gets 403, as on every read surface.
+        decision = precheck(request.principal, Action.READ, surface=Surface.API)
+        if not decision:
+            deny(decision)
         query = request.query_params.get("q", "").strip()[:QUERY_MAX]
         projects = selectors.project_list(principal=request.principal, query=query)
         paginator = Pagination()

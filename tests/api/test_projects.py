@@ -52,11 +52,12 @@ def test_restricted_token_lists_only_its_projects_and_public_ones(
     assert _names(response) == ["Open-Pkg", "Other-Pkg"]
 
 
-def test_upload_token_cannot_list_private_projects(api, upload_token):
+def test_upload_token_cannot_list_projects(api, upload_token):
+    # Without the read scope, as on the project detail and every read surface (S4.11).
     response = api.get(reverse("api:project-list"), **bearer(upload_token))
 
-    assert response.status_code == 200
-    assert _names(response) == []
+    assert response.status_code == 403
+    assert "'read' scope" in response.json()["detail"]
 
 
 @pytest.mark.parametrize(("query", "expected"), [("secret", []), ("pkg", ["Open-Pkg"])])
