@@ -19,6 +19,7 @@ from django.db import IntegrityError, models, transaction
 from accounts.models import Organization, OrganizationMember, OrganizationRole, TeamMember, User
 from accounts.services.base import AccountError, is_last_owner
 from audit.services import event_record
+from namespaces.models import NamespaceGrant
 from projects.models import Project, ProjectRole, ProjectRoleName
 
 # The project's last-owner rule has its home with the project role services.
@@ -299,6 +300,15 @@ def user_delete(*, user: User, actor: User | None) -> None:
         raise AccountError(
             f"'{user.username}' is the last owner of {_and(held)}: make someone else owner "
             "first, then delete the user.",
+            409,
+        )
+    grants = sorted(NamespaceGrant.objects.filter(user=user).values_list("name", flat=True))
+    if grants:
+        raise AccountError(
+            f"'{user.username}' holds the namespace{'s' if len(grants) > 1 else ''} "
+            f"{_and([f'{g!r}' for g in grants])}: revoke "
+            f"{'them' if len(grants) > 1 else 'it'} first (manage.py revokenamespace), "
+            "then delete the user.",
             409,
         )
     teams = TeamMember.objects.filter(user=user).select_related("team__organization")

@@ -302,3 +302,14 @@ def test_user_delete_waits_for_a_concurrent_demotion_of_the_other_project_owner(
     assert refusal.value.status == 409
     assert User.objects.filter(pk=second.pk).exists()
     assert not Event.objects.filter(action="user:delete").exists()
+
+
+def test_user_delete_refuses_a_user_who_holds_namespaces(db):
+    from namespaces.services import namespace_grant
+
+    holder = factories.UserFactory(username="holder")
+    namespace_grant(name="holder-tools", user=holder, actor=None)
+
+    with refused(409, r"'holder' holds the namespace 'holder-tools': revoke it first"):
+        user_delete(user=holder, actor=None)
+    assert User.objects.filter(pk=holder.pk).exists()
