@@ -28,6 +28,7 @@ from access import (
     Denial,
     Surface,
     decide,
+    precheck,
     project_offers_files,
     readable_by_anyone,
     status_change_decide,
@@ -125,6 +126,9 @@ def _per_caller(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 def home(request: PrincipalRequest) -> HttpResponse:
     if request.auth_error:
         return _unauthenticated(request, request.auth_error)
+    early = precheck(request.principal, Action.READ, surface=Surface.WEB)
+    if not early:  # a closed index: signed-in users and tokens only
+        return _deny(request, early)
     query = request.GET.get("q", "").strip()[:QUERY_MAX]
     found = list(
         selectors.project_search(principal=request.principal, query=query, limit=SEARCH_LIMIT + 1)
@@ -174,12 +178,19 @@ def project_detail(request: PrincipalRequest, name: str) -> HttpResponse:
 
 
 def _install_command(request: PrincipalRequest, project: Project, *, anyone_may_read: bool) -> str:
+    """The README's pip snippet for this project: this index as pip's only index (issue 8).
+
+    Never as an extra index: pip merges extra indexes by best version, so a public impostor
+    of the name would win (README, "Dependency confusion"). A private project's command reads
+    the token from the environment, as the README's does.
+    """
     index = request.build_absolute_uri(reverse("simple:index"))
-    if not anyone_may_read:
-        # pip sends the credentials in the index URL as HTTP Basic (S4.1).
-        parts = urlsplit(index)
-        index = urlunsplit(parts._replace(netloc=f"__token__:<READ-TOKEN>@{parts.netloc}"))
-    return f"pip install --extra-index-url {index} {project.name}"
+    if anyone_may_read:
+        return f"pip install --index-url {index} {project.name}"
+    # pip sends the credentials in the index URL as HTTP Basic (S4.1).
+    parts = urlsplit(index)
+    index = urlunsplit(parts._replace(netloc=f"__token__:${{PRIVINDEX_TOKEN}}@{parts.netloc}"))
+    return f'pip install --index-url "{index}" {project.name}'
 
 
 def _links(release: Release | None) -> list[tuple[str, str]]:

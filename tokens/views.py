@@ -103,12 +103,23 @@ def _signed_in(request: PrincipalRequest) -> User:
     return user
 
 
-def _index_urls(request: PrincipalRequest, secret: str) -> dict[str, str]:
-    """Copy-ready client configuration for a freshly issued token."""
+def _index_urls(request: PrincipalRequest) -> dict[str, str]:
+    """The addresses in the token page's client snippets (the README's, issue 8).
+
+    Every snippet uses this index as the client's only index and reads the token from
+    ``PRIVINDEX_TOKEN`` / ``PRIVINDEX_UPLOAD_TOKEN``, which the page shows how to set: the
+    README's snippets with this server's address, so what the README tests is what is shown.
+    """
     simple = urlsplit(request.build_absolute_uri(reverse("simple:index")))
-    with_token = urlunsplit(simple._replace(netloc=f"__token__:{secret}@{simple.netloc}"))
+    auth_simple = urlsplit(request.build_absolute_uri(reverse("auth-simple:index")))
     return {
-        "index_url": with_token,
+        "simple_url": urlunsplit(simple),
+        "token_url": urlunsplit(
+            simple._replace(netloc=f"__token__:${{PRIVINDEX_TOKEN}}@{simple.netloc}")
+        ),
+        "keyring_url": urlunsplit(auth_simple._replace(netloc=f"__token__@{auth_simple.netloc}")),
+        "host": simple.hostname or simple.netloc,  # .netrc names a machine without its port
+        "netloc": simple.netloc,
         "upload_url": request.build_absolute_uri(reverse("legacy-upload")),
     }
 
@@ -143,7 +154,7 @@ def token_list(request: PrincipalRequest) -> HttpResponse:
     tokens = selectors.token_list(user=user)
     context = {"form": form, "tokens": tokens, "issued": issued}
     if issued is not None:
-        context.update(_index_urls(request, issued.secret))
+        context.update(_index_urls(request))
         # Which snippets to show: what the new token may do where it will be used.
         as_token = Principal(token=issued.token)
         context["issued_can_read"] = bool(precheck(as_token, Action.READ, surface=Surface.SIMPLE))

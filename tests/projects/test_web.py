@@ -11,6 +11,7 @@ from django.utils import timezone
 from audit.models import Event
 from projects.models import Project, Release
 from tests import factories
+from tests.e2e.test_readme_snippets import NEVER_SHOWN, SNIPPETS
 
 
 @pytest.fixture(autouse=True)
@@ -172,10 +173,41 @@ def test_install_snippet_for_public_and_private(client, owner, private_project, 
     public = client.get(_page("open-pkg")).context["install_command"]
     private = client.get(_page("secret-pkg")).context["install_command"]
 
-    assert public == "pip install --extra-index-url http://testserver/simple/ Open-Pkg"
+    assert public == "pip install --index-url http://testserver/simple/ Open-Pkg"
     assert private == (
-        "pip install --extra-index-url http://__token__:<READ-TOKEN>@testserver/simple/ Secret-Pkg"
+        'pip install --index-url "http://__token__:${PRIVINDEX_TOKEN}@testserver/simple/"'
+        " Secret-Pkg"
     )
+
+
+def test_private_install_snippet_is_the_readmes(client, owner, private_project):
+    """The README's pip snippet (run by tests/e2e/test_readme_snippets.py) with this server's
+    address and the project's name: this index as pip's only index (issue 8, S4.16)."""
+    client.force_login(owner)
+
+    shown = client.get(_page("secret-pkg")).context["install_command"]
+
+    readme = SNIPPETS["pip-install"].body.strip()
+    assert shown == readme.replace("https://", "http://").replace(
+        "index.example.org", "testserver"
+    ).replace("acme-widgets", "Secret-Pkg")
+
+
+@pytest.mark.parametrize("who", ["anonymous", "owner"])
+@pytest.mark.parametrize("name", ["open-pkg", "secret-pkg"])
+def test_project_page_never_shows_a_second_index(
+    client, owner, private_project, public_project, who, name
+):
+    if who == "owner":
+        client.force_login(owner)
+
+    response = client.get(_page(name))
+
+    body = response.content.decode().lower()
+    if response.status_code == 200:
+        assert "--index-url" in body
+    for word in NEVER_SHOWN:
+        assert word not in body
 
 
 # --- forms ------------------------------------------------------------------------------------

@@ -1,14 +1,36 @@
 """The token page: issue (secret shown once), list, revoke (DESIGN 5)."""
 
+import html
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from audit.models import Event
+from tests.e2e.test_readme_snippets import NEVER_SHOWN, SNIPPETS
 from tokens.models import Token
 from tokens.services import token_authenticate, token_issue
 
 TOKENS = "/account/tokens/"
+SNIPPET_BLOCK = re.compile(
+    r'<pre class="snippet" data-snippet="(?P<name>[a-z0-9-]+)"><code>(?P<body>.*?)</code></pre>',
+    re.S,
+)
+
+
+def page_snippets(body: str) -> dict[str, str]:
+    """The client snippets of a page, by name, as the user copies them."""
+    found = [(m["name"], html.unescape(m["body"])) for m in SNIPPET_BLOCK.finditer(body)]
+    assert len({name for name, _ in found}) == len(found), "a snippet name is used twice"
+    return dict(found)
+
+
+def as_on_this_server(readme_snippet: str) -> str:
+    """A README snippet as the token page shows it: this server's address, and the
+    placeholder PROJECT for the README's example project."""
+    text = readme_snippet.replace("https://", "http://").replace("index.example.org", "testserver")
+    return text.replace("acme-widgets", "PROJECT").rstrip("\n")
 
 
 @pytest.fixture(autouse=True)
@@ -81,13 +103,16 @@ def test_new_token_secret_is_shown_once_and_never_listed(client, owner, public_p
     assert created.status_code == 200
     assert "no-store" in created["Cache-Control"]
     body = created.content.decode()
-    assert body.count(secret) == 4  # the token, pip install, pip.conf, twine
-    assert (
-        f"pip install --extra-index-url http://__token__:{secret}@testserver/simple/ PROJECT"
-        in body
+    assert body.count(secret) == 3  # the token, and the two environment variables to set
+    snippets = page_snippets(body)
+    assert snippets["export-read"] == f"export PRIVINDEX_TOKEN={secret}"
+    assert snippets["export-upload"] == f"export PRIVINDEX_UPLOAD_TOKEN={secret}"
+    assert snippets["pip-install"] == (
+        'pip install --index-url "http://__token__:${PRIVINDEX_TOKEN}@testserver/simple/" PROJECT'
     )
-    assert (
-        f"twine upload --repository-url http://testserver/legacy/ -u __token__ -p {secret}" in body
+    assert snippets["twine-upload"] == (
+        "twine upload --repository-url http://testserver/legacy/"
+        ' -u __token__ -p "$PRIVINDEX_UPLOAD_TOKEN" dist/*'
     )
     token = token_authenticate(secret)
     assert token is not None
@@ -208,3 +233,44 @@ def test_login_and_logout(client, owner):
     assert tokens.status_code == 200
     assert logout.status_code == 302
     assert client.get(TOKENS).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("scopes", "shown"),
+    [
+        (["read"], {"export-read"}),
+        (["upload"], {"export-upload"}),
+        (["read", "upload"], {"export-read", "export-upload"}),
+        (["manage"], set()),
+    ],
+)
+def test_token_page_shows_the_readme_snippets_for_the_new_tokens_scopes(
+    client, owner, scopes, shown
+):
+    """The setups shown are the README's, which tests/e2e/test_readme_snippets.py runs with
+    the real clients: the same text with this server's address (issue 8, S4.16)."""
+    client.force_login(owner)
+
+    body = client.post(TOKENS, {"scopes": scopes}).content.decode()
+
+    snippets = page_snippets(body)
+    readme = {name for name in snippets if name in SNIPPETS}
+    assert set(snippets) - readme == shown
+    installs = {"pip-install", "pip-conf", "netrc", "uv-index", "poetry-add", "pdm-source"}
+    publishes = {"twine-upload", "pypirc", "uv-publish", "poetry-publish", "pdm-publish"}
+    assert ("read" in scopes) == installs.issubset(readme)
+    assert ("upload" in scopes) == publishes.issubset(readme)
+    for name in readme:
+        assert snippets[name] == as_on_this_server(SNIPPETS[name].body), name
+
+
+@pytest.mark.parametrize("scopes", [["read"], ["upload"], ["read", "upload", "manage"]])
+def test_token_page_never_shows_a_second_index(client, owner, scopes):
+    client.force_login(owner)
+
+    created = client.post(TOKENS, {"scopes": scopes}).content.decode().lower()
+    listed = client.get(TOKENS).content.decode().lower()
+
+    for word in NEVER_SHOWN:
+        assert word not in created
+        assert word not in listed
