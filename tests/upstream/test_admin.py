@@ -127,3 +127,19 @@ def test_healthz_reports_each_upstream_and_degrades_when_one_fails(client, upstr
 def test_healthz_without_upstreams_has_no_upstream_key(client, settings):
     settings.PRIVINDEX_UPSTREAM_URL = ""
     assert "upstreams" not in client.get("/healthz").json()
+
+
+def test_the_upstreamcache_command_lists_and_purges(client, upstream):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    read(client.get(f"/files/upstream/public-dep/{WHEEL}"))
+    client.get("/simple/public-app/")
+    out = StringIO()
+    call_command("upstreamcache", stdout=out)
+    assert "environment" in out.getvalue() and "2 page(s), 1 file(s)" in out.getvalue()
+    out = StringIO()
+    call_command("upstreamcache", "--purge", "Public_Dep", stdout=out)
+    assert "Purged 1 page(s) and 1 file(s)." in out.getvalue()
+    assert list(CachedPage.objects.values_list("name", flat=True)) == ["public-app"]
