@@ -284,15 +284,16 @@ class FakePyPI:
         port_file.unlink(missing_ok=True)
         argv = [sys.executable, str(SERVER), "--root", str(self.root), "--host", self.host]
         argv += ["--port", str(self.port or 0), "--port-file", str(port_file)]
+        # Its stdin is a pipe from us: if the test process dies, the server exits too.
+        argv += ["--exit-with-stdin"]
         with open(self._log_file, "ab") as log:
             self.proc = subprocess.Popen(
-                argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
+                argv, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT
             )
         deadline = time.monotonic() + timeout
         while not port_file.exists():
             if self.proc.poll() is not None:
-                self.proc.wait()
-                self.proc = None
+                self.stop()
                 raise RuntimeError(f"the fake PyPI did not start:\n{self.server_log()}")
             if time.monotonic() > deadline:
                 self.stop()
@@ -314,6 +315,8 @@ class FakePyPI:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
         self.proc = None
 
     @contextlib.contextmanager

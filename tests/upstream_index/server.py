@@ -2,6 +2,7 @@
 """A fake PyPI: a simple repository served from a directory, standard library only.
 
     python server.py --root DIR [--host 127.0.0.1] [--port 0] [--port-file FILE]
+                     [--exit-with-stdin]
 
 It prints the port it listens on (and writes it to ``--port-file``, atomically, once it
 accepts connections). ``DIR/<normalized-name>/`` holds a project's files; beside a file:
@@ -502,13 +503,26 @@ def _html_page(name: str, files: list[dict], base: str) -> str:
     return _html(f"Links for {name}", "".join(links))
 
 
+def _exit_at_eof() -> None:
+    while sys.stdin.buffer.read(4096):
+        pass
+    os._exit(0)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--root", required=True, type=Path)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--port-file", type=Path)
+    parser.add_argument(
+        "--exit-with-stdin",
+        action="store_true",
+        help="exit when stdin closes (the parent died): no server outlives its test run",
+    )
     args = parser.parse_args(argv)
+    if args.exit_with_stdin:
+        threading.Thread(target=_exit_at_eof, daemon=True).start()
     root = args.root.resolve()
     (root / CONTROL).mkdir(parents=True, exist_ok=True)
     handler = type("BoundHandler", (Handler,), {"repo": Repository(root)})

@@ -293,3 +293,13 @@ def test_real_pip_downloads_from_it(fake_pypi, tmp_path):
     )  # fmt: skip
     assert proc.returncode != 0
     assert "THESE PACKAGES DO NOT MATCH THE HASHES" in proc.stdout + proc.stderr
+
+
+def test_the_server_exits_when_its_parent_goes(tmp_path):
+    """Its stdin is a pipe from the test process: a killed test run leaves no server behind."""
+    fake = FakePyPI(tmp_path / "orphan").start()
+    try:
+        fake.proc.stdin.close()  # what the parent's death does
+        assert fake.proc.wait(5) == 0
+    finally:
+        fake.stop()
