@@ -60,9 +60,7 @@ def test_the_namespace_itself_is_reserved_too(client, token, acme):
     assert upload(client, token, "acmebilling").status_code == 200  # not "acme-": free
 
 
-def test_the_holder_creates_projects_in_its_namespace_owned_by_the_organization(
-    client, acme
-):
+def test_the_holder_creates_projects_in_its_namespace_owned_by_the_organization(client, acme):
     org, manager_token = acme
     response = upload(client, manager_token, "Acme.Billing")
     assert response.status_code == 200, response.content

@@ -22,24 +22,17 @@ def entry(filename="demo-1.0-py3-none-any.whl", url=None, **fields):
 
 
 def test_json_keeps_every_field_a_client_uses():
-    data = parse_json(
-        "demo",
-        page(
-            entry(
-                **{
-                    "requires-python": ">=3.9",
-                    "yanked": "bad",
-                    "size": 12,
-                    "upload-time": "2026-01-01T00:00:00Z",
-                    "core-metadata": {"sha256": "b" * 64},
-                    "hashes": {"sha256": SHA, "md5": "c" * 32},
-                }
-            ),  # fmt: skip
-            versions=["1.0"],
-            **{"project-status": {"status": "deprecated", "reason": "use other"}},
-        ),
-        BASE,
-    )
+    fields = {
+        "requires-python": ">=3.9",
+        "yanked": "bad",
+        "size": 12,
+        "upload-time": "2026-01-01T00:00:00Z",
+        "core-metadata": {"sha256": "b" * 64},
+        "hashes": {"sha256": SHA, "md5": "c" * 32},
+    }
+    status = {"status": "deprecated", "reason": "use other"}
+    body = page(entry(**fields), versions=["1.0"], **{"project-status": status})
+    data = parse_json("demo", body, BASE)
     (file,) = data["files"]
     assert file["hashes"] == {"sha256": SHA, "md5": "c" * 32}
     assert file["requires-python"] == ">=3.9"
@@ -47,7 +40,7 @@ def test_json_keeps_every_field_a_client_uses():
     assert file["size"] == 12 and file["upload-time"] == "2026-01-01T00:00:00Z"
     assert file["core-metadata"] == {"sha256": "b" * 64}
     assert data["versions"] == ["1.0"]
-    assert data["status"] == {"status": "deprecated", "reason": "use other"}
+    assert data["status"] == status
 
 
 def test_json_understands_the_old_dist_info_metadata_key_and_relative_urls():
@@ -96,7 +89,8 @@ def test_html_reads_anchors_fragments_and_data_attributes():
     </head><body>
     <a href="https://files.example/demo-1.0-py3-none-any.whl#sha256={SHA}"
        data-requires-python="&gt;=3.8" data-yanked data-core-metadata="sha256={"b" * 64}">x</a>
-    <a href="../../p/demo-1.0.tar.gz#sha256={SHA}" data-dist-info-metadata="true">demo-1.0.tar.gz</a>
+    <a href="../../p/demo-1.0.tar.gz#sha256={SHA}"
+       data-dist-info-metadata="true">demo-1.0.tar.gz</a>
     <a href="javascript:void(0)">demo-2.0.tar.gz</a>
     </body></html>""".encode()
     data = parse_html("demo", html, BASE)
