@@ -223,22 +223,3 @@ def test_auth_simple_challenges_and_pip_retries_with_url_credentials(
     assert http_status(index.simple(path="auth/simple") + "acme-widgets/") == 401
     result, _ = pip_download(index.simple(read_token, path="auth/simple"), "acme-widgets")
     assert result.ok, result.output
-
-
-def test_pip_and_uv_with_extra_index_url(uploaded, index, read_token, run, tmp_path):
-    """The README's command shape: an anonymous primary index plus this index as an extra one
-    with a token. The primary is this same server under another host name, so no network."""
-    port = index.netloc.rsplit(":", 1)[1]
-    primary = f"http://localhost:{port}/simple/"
-    extra = f"http://__token__:{read_token}@127.0.0.1:{port}/simple/"
-    result = run(
-        BIN / "pip", "install", "--no-deps", "--target", tmp_path / "pip-site",
-        "--index-url", primary, "--extra-index-url", extra, "acme-widgets==1.2.0",
-    )  # fmt: skip
-    assert result.ok, result.output
-    result = run(
-        BIN / "uv", "pip", "install", "--no-deps", "--target", tmp_path / "uv-site",
-        "--python", BIN / "python",
-        "--index-url", primary, "--extra-index-url", extra, "acme-widgets==1.2.0",
-    )  # fmt: skip
-    assert result.ok, result.output
