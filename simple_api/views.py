@@ -135,10 +135,15 @@ def detail(request: PrincipalRequest, name: str) -> HttpResponse:
             # and only a name with no local project may be answered from an upstream.
             reserved = namespace_reserving(normalized) is not None
             upstreams = proxy.upstreams_active()
-            if project is None and not reserved and upstreams:
-                proxied = _upstream_detail(request, normalized, upstreams)
-                if proxied is not None:
-                    return proxied
+            if not reserved and upstreams and decide_upstream(principal, surface=_surface(request)):
+                if project is None:
+                    proxied = _upstream_detail(request, normalized, upstreams)
+                    if proxied is not None:
+                        return proxied
+                # A hidden name: what an unknown name would cost, and its failure while the
+                # upstream is down, but never an upstream's answer (decision 0015).
+                elif (failure := proxy.shadow_probe(normalized, upstreams=upstreams)) is not None:
+                    return _upstream_failure(failure)
         return deny(decision)
     assert project is not None
     content_type = _negotiate(request)
@@ -155,27 +160,30 @@ def detail(request: PrincipalRequest, name: str) -> HttpResponse:
     return _page(request, body, content_type, public=readable_by_anyone(project))
 
 
+def _upstream_failure(error: UpstreamError) -> HttpResponse:
+    """502/504 (503 when too busy) with the reason: never a 404, never cached."""
+    response = message_response(error.status, error.message)
+    response["Vary"] = READ_VARY
+    response["Cache-Control"] = "no-store"
+    if error.status == 503:
+        response["Retry-After"] = "5"
+    return response
+
+
 def _upstream_detail(
     request: PrincipalRequest, name: str, upstreams: list[Upstream]
 ) -> HttpResponse | None:
     """The upstream's page for a name with no local project and outside every reserved
     namespace, or None to answer as for any unknown name."""
-    if not decide_upstream(request.principal, surface=_surface(request)):
+    try:
+        page = proxy.project_page(name, upstreams=upstreams)
+    except UpstreamError as error:
+        return _upstream_failure(error)
+    if page is None:
         return None
     content_type = _negotiate(request)
     if content_type is None:
         return _not_acceptable()
-    try:
-        page = proxy.project_page(name, upstreams=upstreams)
-    except UpstreamError as error:
-        response = message_response(error.status, error.message)
-        response["Vary"] = READ_VARY
-        response["Cache-Control"] = "no-store"
-        if error.status == 503:
-            response["Retry-After"] = "5"
-        return response
-    if page is None:
-        return None
     if content_type == negotiation.JSON_V1:
         body = upstream_pages.detail_json(name, page.data)
     else:

@@ -29,6 +29,10 @@ class Upstream(models.Model):
     last_ok_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_error_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_error = models.CharField(max_length=500, blank=True, default="", editable=False)
+    last_error_status = models.PositiveSmallIntegerField(default=502, editable=False)
+    # How long a page request to it takes (a moving average): what a name that has to be
+    # asked costs, which a hidden local name is made to cost too (decision 0015).
+    page_seconds = models.FloatField(default=0.0, editable=False)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -92,6 +96,10 @@ class CachedPage(models.Model):
     found = models.BooleanField(default=True)
     # {"versions": [...], "files": [...], "status": {...} | None, "format": "json" | "html"}
     data = models.JSONField(default=dict)
+    # A stand-in written for a local name hidden from a caller, so that asking for it again
+    # costs what asking again for an unknown name costs; never sent to the upstream, never
+    # used as an answer (decision 0015).
+    shadow = models.BooleanField(default=False)
     etag = models.CharField(max_length=200, blank=True, default="")
     last_modified = models.CharField(max_length=100, blank=True, default="")
     fetched_at = models.DateTimeField()  # last 200 from the upstream

@@ -137,22 +137,42 @@ def _fresh(page: CachedPage, now: dt.datetime) -> bool:
     return now - page.checked_at < dt.timedelta(seconds=int(settings.PRIVINDEX_UPSTREAM_TTL))
 
 
-def _health_ok(upstream: Upstream, now: dt.datetime) -> None:
+def _moving_average(upstream: Upstream, seconds: float) -> float:
+    old = upstream.page_seconds
+    return seconds if old <= 0 else 0.8 * old + 0.2 * seconds
+
+
+def _health_ok(upstream: Upstream, now: dt.datetime, seconds: float) -> None:
     last = upstream.last_ok_at
     if (
         last is None
         or (now - last).total_seconds() > HEALTH_WRITE_SECONDS
         or (upstream.last_error_at is not None and upstream.last_error_at > last)
     ):
-        Upstream.objects.filter(pk=upstream.pk).update(last_ok_at=now)
-        upstream.last_ok_at = now
+        average = _moving_average(upstream, seconds)
+        Upstream.objects.filter(pk=upstream.pk).update(last_ok_at=now, page_seconds=average)
+        upstream.last_ok_at, upstream.page_seconds = now, average
 
 
-def _health_error(upstream: Upstream, error: UpstreamError, now: dt.datetime) -> None:
+def _health_error(
+    upstream: Upstream, error: UpstreamError, now: dt.datetime, seconds: float
+) -> None:
+    average = _moving_average(upstream, seconds)
     Upstream.objects.filter(pk=upstream.pk).update(
-        last_error_at=now, last_error=error.message[:500]
+        last_error_at=now,
+        last_error=error.message[:500],
+        last_error_status=error.status,
+        page_seconds=average,
     )
+    upstream.last_error_at, upstream.last_error = now, error.message[:500]
+    upstream.last_error_status, upstream.page_seconds = error.status, average
     log.warning("upstream %s: %s", upstream.name, error.message)
+
+
+def _failing(upstream: Upstream) -> bool:
+    return upstream.last_error_at is not None and (
+        upstream.last_ok_at is None or upstream.last_error_at > upstream.last_ok_at
+    )
 
 
 def _page_from(
@@ -162,6 +182,7 @@ def _page_from(
     UpstreamError when it failed and nothing is cached."""
     if cached is not None and _fresh(cached, now):
         return Page(upstream, name, cached.data, "cached") if cached.found else None
+    started = time.monotonic()
     try:
         fetched = client.fetch_page(
             upstream,
@@ -170,13 +191,13 @@ def _page_from(
             last_modified=cached.last_modified if cached is not None and cached.found else "",
         )
     except UpstreamError as error:
-        _health_error(upstream, error, now)
+        _health_error(upstream, error, now, time.monotonic() - started)
         if cached is not None and cached.found:
             return Page(upstream, name, cached.data, "stale", error.message)
         if cached is not None:
             return None  # known absent before the failure: still absent
         raise
-    _health_ok(upstream, now)
+    _health_ok(upstream, now, time.monotonic() - started)
     if fetched.not_modified and cached is not None:
         CachedPage.objects.filter(pk=cached.pk).update(checked_at=now)
         return Page(upstream, name, cached.data, "revalidated")
@@ -187,6 +208,7 @@ def _page_from(
         "last_modified": fetched.last_modified,
         "fetched_at": now,
         "checked_at": now,
+        "shadow": False,
     }
     # A concurrent request may store it first: ours is as good.
     with contextlib.suppress(IntegrityError):
@@ -209,7 +231,9 @@ def project_page(
         return None
     rules = list(UpstreamRule.objects.filter(name=name)) if apply_rules else []
     cached = {
-        p.upstream_id: p for p in CachedPage.objects.filter(name=name, upstream__in=upstreams)
+        p.upstream_id: p
+        for p in CachedPage.objects.filter(name=name, upstream__in=upstreams)
+        if not p.shadow  # a stand-in for a name that was local: never an answer
     }
     now = timezone.now()
     for upstream in upstreams:
@@ -218,6 +242,46 @@ def project_page(
         page = _page_from(upstream, name, cached.get(upstream.pk), now)
         if page is not None:
             return page
+    return None
+
+
+def shadow_probe(name: str, *, upstreams: list[Upstream]) -> UpstreamError | None:
+    """For a local name hidden from the caller: cost what ``project_page`` costs for an unknown
+    name, and fail as it would, without asking any upstream about the name.
+
+    The same queries; where an unknown name would be asked of an upstream, the upstream's
+    usual page time is spent instead, and a stand-in row makes the next ask within the TTL
+    as cheap as a cached one; while the upstream is failing, its last failure is returned
+    (the 502/504 an unknown name gets). The caller answers 404 unless a failure is returned.
+    """
+    rules = list(UpstreamRule.objects.filter(name=name))
+    cached = {
+        p.upstream_id: p for p in CachedPage.objects.filter(name=name, upstream__in=upstreams)
+    }
+    now = timezone.now()
+    for upstream in upstreams:
+        if not _allowed_by_rules(upstream, rules):
+            continue
+        row = cached.get(upstream.pk)
+        if row is not None and _fresh(row, now):
+            if row.found and not row.shadow:
+                return None  # an unknown name would be answered from this page
+            continue
+        time.sleep(min(upstream.page_seconds, float(settings.PRIVINDEX_UPSTREAM_READ_TIMEOUT)))
+        if _failing(upstream):
+            if row is not None and row.found and not row.shadow:
+                return None  # an unknown name would get the stale page
+            if row is not None:
+                continue  # known absent
+            return UpstreamError(upstream.last_error_status, upstream.last_error)
+        if row is None:
+            with contextlib.suppress(IntegrityError), transaction.atomic():
+                CachedPage.objects.create(
+                    upstream=upstream, name=name, found=False, shadow=True,
+                    fetched_at=now, checked_at=now,
+                )  # fmt: skip
+        elif row.shadow:
+            CachedPage.objects.filter(pk=row.pk).update(checked_at=now)
     return None
 
 

@@ -53,9 +53,14 @@ def file_download(request: PrincipalRequest, name: str, filename: str) -> HttpRe
         return deny(decision)
     if name != canonicalize_name(name) or "/" in filename:
         return not_found()
-    # Local names always win: never an upstream file for a name that exists here.
-    if selectors.project_get(name=name) is not None or namespace_reserving(name) is not None:
-        return not_found()
+    if namespace_reserving(name) is not None:
+        return not_found()  # never asked of an upstream
+    upstreams = proxy.upstreams_active()
+    if selectors.project_get(name=name) is not None:
+        # Local names always win: never an upstream file for a name that exists here; what
+        # an unknown name would cost, and its failure while the upstream is down (0015).
+        hidden = proxy.shadow_probe(name, upstreams=upstreams) if upstreams else None
+        return _failed(hidden) if hidden is not None else not_found()
     content_type = (
         "text/plain; charset=utf-8"
         if filename.endswith(proxy.METADATA_SUFFIX)
@@ -63,7 +68,7 @@ def file_download(request: PrincipalRequest, name: str, filename: str) -> HttpRe
     )
     failure: UpstreamError | None = None
     try:
-        page = proxy.project_page(name)  # applies the block and allow rules
+        page = proxy.project_page(name, upstreams=upstreams)  # applies the rules
     except UpstreamError as exc:
         page, failure = None, exc
     if page is None and failure is None:

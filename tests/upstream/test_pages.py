@@ -6,6 +6,8 @@ Against the fake PyPI (tests/upstream_index), a real second process on loopback.
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests import factories
 from tests.simple_api.helpers import basic
@@ -164,3 +166,40 @@ def test_cached_pages_cost_a_constant_number_of_queries(
     with django_assert_max_num_queries(6) as second:
         client.get("/simple/public-app/")
     assert len(first.captured_queries) == len(second.captured_queries)
+
+
+# --- a hidden local name answers as an unknown one would, without asking the upstream -----------
+
+
+def test_a_hidden_name_fails_like_an_unknown_name_while_the_upstream_is_down(client, upstream):
+    factories.ProjectFactory(name="acme-secret", visibility="private")
+    client.get("/simple/public-dep/")  # the upstream is known, and was fine
+    with upstream.down():
+        unknown = client.get("/simple/never-seen-name/")
+        hidden = client.get("/simple/acme-secret/")
+    assert unknown.status_code == hidden.status_code == 502
+    assert unknown.content == hidden.content
+    assert not upstream.requested("acme-secret")
+
+
+def test_a_hidden_name_costs_the_queries_of_an_unknown_name(client, upstream):
+    factories.ProjectFactory(name="acme-secret", visibility="private")
+    client.get("/simple/never-seen-name/")
+    client.get("/simple/acme-secret/")  # leaves a stand-in, as the unknown name left a page
+    assert CachedPage.objects.get(name="acme-secret").shadow
+    with CaptureQueriesContext(connection) as unknown:
+        client.get("/simple/never-seen-name/")
+    with CaptureQueriesContext(connection) as hidden:
+        client.get("/simple/acme-secret/")
+    assert len(unknown.captured_queries) == len(hidden.captured_queries)
+    assert not upstream.requested("acme-secret")
+
+
+def test_a_stand_in_is_never_an_answer(client, upstream):
+    project = factories.ProjectFactory(name="acme-secret", visibility="private")
+    client.get("/simple/acme-secret/")
+    project.delete()  # the name is no longer local: the upstream's, fetched
+    response = client.get("/simple/acme-secret/", HTTP_ACCEPT=JSON)
+    assert response.status_code == 200
+    assert response["Privindex-Upstream"] == "fetched"
+    assert not CachedPage.objects.get(name="acme-secret").shadow
