@@ -50,7 +50,11 @@ def test_the_task_names_are_the_ones_queued_messages_and_beat_use(settings):
     assert app.tasks["projects.tasks.store_file"] == tasks.store_file
     assert app.tasks["projects.tasks.sweep_staged_files"] == tasks.sweep_staged_files
     schedule = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert schedule == {"projects.tasks.sweep_staged_files"}
+    assert schedule == {"projects.tasks.sweep_staged_files", "upstream.tasks.sweep_cached_files"}
+    from upstream import tasks as upstream_tasks
+
+    assert app.tasks["upstream.tasks.sweep_cached_files"] == upstream_tasks.sweep_cached_files
+    assert app.tasks["upstream.tasks.store_cached_file"] == upstream_tasks.store_cached_file
 
 
 def test_store_file_stores_a_staged_file():
