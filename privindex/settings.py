@@ -229,6 +229,12 @@ PRIVINDEX_UPSTREAM_CONNECT_TIMEOUT = float(
 PRIVINDEX_UPSTREAM_READ_TIMEOUT = float(os.environ.get("PRIVINDEX_UPSTREAM_READ_TIMEOUT") or 30)
 # Upstream requests in flight at once, per web process; more wait, then get 503.
 PRIVINDEX_UPSTREAM_MAX_CONCURRENCY = env_int("PRIVINDEX_UPSTREAM_MAX_CONCURRENCY", 8)
+# Largest upstream file fetched (PyPI holds wheels of several GB).
+PRIVINDEX_UPSTREAM_MAX_FILE_SIZE = env_int("PRIVINDEX_UPSTREAM_MAX_FILE_SIZE", 16 * 1024**3)
+# An outbound HTTP(S) proxy for upstream requests (http://proxy:3128), and a CA bundle for an
+# upstream whose certificate an internal CA signed. The process environment is not read.
+PRIVINDEX_UPSTREAM_PROXY = os.environ.get("PRIVINDEX_UPSTREAM_PROXY", "")
+PRIVINDEX_UPSTREAM_CA_BUNDLE = os.environ.get("PRIVINDEX_UPSTREAM_CA_BUNDLE", "")
 # A new project whose name exists upstream: refuse (default), warn (allow, record) or allow.
 PRIVINDEX_UPSTREAM_NAME_POLICY = os.environ.get("PRIVINDEX_UPSTREAM_NAME_POLICY", "refuse")
 if PRIVINDEX_UPSTREAM_NAME_POLICY not in {"refuse", "warn", "allow"}:

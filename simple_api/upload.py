@@ -149,8 +149,18 @@ def _handle(request, principal, post, files, handler, raw_names) -> HttpResponse
         decision = decide(principal, Action.UPLOAD, project, surface=Surface.UPLOAD)
     if not decision:
         if decision.denial == Denial.NOT_FOUND:
-            # A project the uploader cannot see: answered as the name rules answer a free
-            # name that is unavailable, never "it exists".
+            # A project the uploader cannot see: answered as a free name would be, first by
+            # whether this caller may create a project at all, then by the name rules;
+            # never "it exists".
+            create = decide(
+                principal,
+                Action.CREATE,
+                None,
+                surface=Surface.UPLOAD,
+                organization=creation_organization(principal),
+            )
+            if not create:
+                return _error(403, create.reason)
             refusal = services.hidden_name_refusal(form.name, principal=principal)
             return _error(refusal.status, refusal.message)
         return _error(403, decision.reason)

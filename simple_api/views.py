@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import quote
 
+from django.conf import settings
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.urls import get_script_prefix
 from django.views.decorators.http import require_safe
@@ -185,7 +186,9 @@ def _upstream_detail(
     if content_type is None:
         return _not_acceptable()
     if content_type == negotiation.JSON_V1:
-        body = upstream_pages.detail_json(name, page.data)
+        # An HTML upstream gives no sizes (PEP 700): those of files kept here are known.
+        sizes = proxy.known_sizes(name) if page.data.get("format") == "html" else None
+        body = upstream_pages.detail_json(name, page.data, sizes)
     else:
         body = upstream_pages.detail_html(name, page.data)
     response = _page(
@@ -193,7 +196,7 @@ def _upstream_detail(
         body,
         content_type,
         public=anonymous_read_open(),  # shared caches may keep it, unless closed
-        max_age=60 if page.state == "stale" else 600,
+        max_age=60 if page.state == "stale" else min(600, int(settings.PRIVINDEX_UPSTREAM_TTL)),
     )
     response[UPSTREAM_HEADER] = page.state
     return response

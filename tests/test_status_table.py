@@ -118,6 +118,7 @@ NO_TOKEN = (401, "Upload with the username __token__")
 NO_SCOPE = (403, "does not have the 'upload' scope")
 NOT_YOURS = (403, "isn't allowed to upload to project")
 TAKEN = (409, "is not available")
+RESTRICTED = (403, "A token restricted to projects cannot create a new project.")
 UPLOAD_TABLE = {
     "anon": (NO_TOKEN,) * 4,
     **{bad: ((401, ""),) * 4 for bad in BAD},
@@ -129,12 +130,8 @@ UPLOAD_TABLE = {
     "all_scopes_token": ((OK, ""), (OK, ""), TAKEN, (OK, "")),
     "reader_token_with_upload": (NOT_YOURS, NOT_YOURS, TAKEN, (OK, "")),
     "outsider_token": (NOT_YOURS, TAKEN, TAKEN, (OK, "")),
-    "token_for_other_project": (
-        NOT_YOURS,
-        TAKEN,
-        TAKEN,
-        (403, "A token restricted to projects cannot create a new project."),
-    ),
+    # A hidden name is answered as a free one: this token may not create any project.
+    "token_for_other_project": (NOT_YOURS, *((RESTRICTED,) * 3)),
     "superuser_token": ((OK, ""),) * 4,
     **{session: (NO_TOKEN,) * 4 for session in SESSIONS},  # twine sends tokens, not cookies
 }

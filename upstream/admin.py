@@ -53,6 +53,13 @@ class UpstreamAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
             return f"ok at {obj.last_ok_at:%Y-%m-%d %H:%M}"
         return "not used yet"
 
+    def get_fields(self, request: HttpRequest, obj: Upstream | None = None) -> Any:
+        fields = list(super().get_fields(request, obj))
+        if obj is not None and not self.has_change_permission(request, obj):
+            # A read-only form shows every field as text: never the password.
+            fields = [f for f in fields if f != "password"]
+        return fields
+
     def has_change_permission(self, request: HttpRequest, obj: Upstream | None = None) -> bool:
         if obj is not None and obj.from_environment:
             return False  # it follows PRIVINDEX_UPSTREAM_URL
@@ -110,12 +117,13 @@ class AllowedNameAdmin(admin.ModelAdmin):
 
 @admin.register(CachedPage)
 class CachedPageAdmin(admin.ModelAdmin):
-    list_display = ["name", "upstream", "found", "files", "fetched_at", "checked_at"]
-    list_filter = ["upstream", "found"]
+    list_display = ["name", "upstream", "found", "shadow", "files", "fetched_at", "checked_at"]
+    list_filter = ["upstream", "found", "shadow"]
     search_fields = ["name"]
     actions = ["purge"]
     readonly_fields = [
-        "upstream", "name", "found", "data", "etag", "last_modified", "fetched_at", "checked_at",
+        "upstream", "name", "found", "shadow", "data", "etag", "last_modified", "fetched_at",
+        "checked_at",
     ]  # fmt: skip
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[CachedPage]:

@@ -52,24 +52,31 @@ class PageFetch:
 
 
 _lock = threading.Lock()
-_clients: dict[tuple[float, float, int], httpx.Client] = {}
-_semaphores: dict[int, threading.BoundedSemaphore] = {}
+_clients: dict[tuple[float, float, int, str | None, str], httpx.Client] = {}
+_semaphores: dict[tuple[str, int], threading.BoundedSemaphore] = {}
 
 
 def _client() -> httpx.Client:
     connect = float(settings.PRIVINDEX_UPSTREAM_CONNECT_TIMEOUT)
     read = float(settings.PRIVINDEX_UPSTREAM_READ_TIMEOUT)
     limit = int(settings.PRIVINDEX_UPSTREAM_MAX_CONCURRENCY)
-    key = (connect, read, limit)
+    proxy = str(getattr(settings, "PRIVINDEX_UPSTREAM_PROXY", "") or "") or None
+    ca_bundle = str(getattr(settings, "PRIVINDEX_UPSTREAM_CA_BUNDLE", "") or "")
+    key = (connect, read, limit, proxy, ca_bundle)
     with _lock:
         client = _clients.get(key)
         if client is None:
+            # Pages and files each have ``limit`` slots (_InFlight): room for both.
             client = httpx.Client(
                 timeout=httpx.Timeout(connect=connect, read=read, write=read, pool=connect),
-                limits=httpx.Limits(max_connections=limit, max_keepalive_connections=limit),
+                limits=httpx.Limits(max_connections=2 * limit, max_keepalive_connections=2 * limit),
                 follow_redirects=False,
                 headers={"User-Agent": USER_AGENT},
+                # The environment (HTTPS_PROXY, .netrc...) is not read: an outbound proxy and
+                # a CA bundle are settings of their own.
                 trust_env=False,
+                proxy=proxy,
+                verify=ca_bundle or True,
             )
             _clients[key] = client
         return client
@@ -83,17 +90,21 @@ def _close_clients() -> None:
         _clients.clear()
 
 
-def _slot() -> threading.BoundedSemaphore:
+def _slot(kind: str) -> threading.BoundedSemaphore:
     limit = max(1, int(settings.PRIVINDEX_UPSTREAM_MAX_CONCURRENCY))
     with _lock:
-        return _semaphores.setdefault(limit, threading.BoundedSemaphore(limit))
+        return _semaphores.setdefault((kind, limit), threading.BoundedSemaphore(limit))
 
 
 class _InFlight:
-    """Hold one of the process's upstream request slots, or fail with 503."""
+    """Hold one of the process's upstream request slots for ``kind`` (pages and files each
+    have their own, so long downloads never starve page requests), or fail with 503."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
 
     def __enter__(self) -> None:
-        self.slot = _slot()
+        self.slot = _slot(self.kind)
         if not self.slot.acquire(timeout=float(settings.PRIVINDEX_UPSTREAM_CONNECT_TIMEOUT)):
             raise UpstreamError(503, "Too many requests to the upstream index; retry shortly.")
 
@@ -160,7 +171,7 @@ def fetch_page(
         + 2 * float(settings.PRIVINDEX_UPSTREAM_READ_TIMEOUT)
     )
     try:
-        with _InFlight():
+        with _InFlight("page"):
             response = _get(upstream, url, headers)
             try:
                 status = response.status_code
@@ -212,7 +223,7 @@ def fetch_file(upstream: Upstream, url: str, target: Path) -> tuple[int, dict[st
     digests = {name: hashlib.new(name) for name in ("sha256", "sha384", "sha512", "md5")}
     size = 0
     try:
-        with _InFlight():
+        with _InFlight("file"):
             response = _get(upstream, url, {"Accept": "*/*", "Accept-Encoding": "identity"})
             try:
                 if response.status_code != 200:
@@ -221,7 +232,7 @@ def fetch_file(upstream: Upstream, url: str, target: Path) -> tuple[int, dict[st
                         f"The upstream index '{upstream.name}' answered "
                         f"{response.status_code} for a file.",
                     )
-                limit = int(settings.PRIVINDEX_MAX_FILE_SIZE)
+                limit = int(settings.PRIVINDEX_UPSTREAM_MAX_FILE_SIZE)
                 with open(target, "wb") as fh:
                     for chunk in response.iter_raw(CHUNK):
                         size += len(chunk)

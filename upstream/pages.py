@@ -59,7 +59,7 @@ def detail_html(name: str, data: dict[str, Any]) -> str:
         if yanked:
             attrs.append(f' data-yanked="{escape(yanked if isinstance(yanked, str) else "")}"')
         metadata = entry.get("core-metadata")
-        if metadata:
+        if isinstance(metadata, dict):  # offered only with a hash it is checked against
             value = escape(_metadata_attr(metadata))
             attrs.append(f' data-core-metadata="{value}" data-dist-info-metadata="{value}"')
         href = file_url(name, entry["filename"]) + _fragment(entry.get("hashes", {}))
@@ -70,7 +70,8 @@ def detail_html(name: str, data: dict[str, Any]) -> str:
     return "".join(parts)
 
 
-def detail_json(name: str, data: dict[str, Any]) -> str:
+def detail_json(name: str, data: dict[str, Any], sizes: dict[str, int] | None = None) -> str:
+    """``sizes``: what is known of files whose page gave none (an HTML upstream)."""
     files = []
     for entry in data.get("files", []):
         item: dict[str, Any] = {
@@ -78,11 +79,16 @@ def detail_json(name: str, data: dict[str, Any]) -> str:
             "url": file_url(name, entry["filename"]),
             "hashes": entry.get("hashes", {}),
             "requires-python": entry.get("requires-python"),
-            "core-metadata": entry.get("core-metadata", False),
+            "core-metadata": metadata
+            if isinstance(metadata := entry.get("core-metadata"), dict)
+            else False,
             "yanked": entry.get("yanked", False),
         }
-        if entry.get("size") is not None:
-            item["size"] = entry["size"]
+        size = entry.get("size")
+        if size is None and sizes:
+            size = sizes.get(entry["filename"])
+        if size is not None:
+            item["size"] = size
         if entry.get("upload-time") is not None:
             item["upload-time"] = entry["upload-time"]
         files.append(item)

@@ -69,12 +69,19 @@ def _clean_hashes(raw: Any) -> dict[str, str]:
     }
 
 
+# What a file or ``.metadata`` served here is checked with before it is kept.
+CHECKABLE = frozenset({"sha256", "sha384", "sha512", "md5"})
+
+
 def _metadata_value(raw: Any) -> bool | dict[str, str]:
-    """PEP 714 ``core-metadata``: false, true, or hashes."""
+    """PEP 714 ``core-metadata``: hashes, else false. A ``true`` without a hash privindex can
+    check is served as false: its ``.metadata`` would be refused, and clients then fall back
+    to the wheel itself."""
     if isinstance(raw, dict):
         hashes = _clean_hashes(raw)
-        return hashes or True
-    return raw is True
+        if CHECKABLE & set(hashes):
+            return hashes
+    return False
 
 
 def _absolute_url(base: str, href: str) -> tuple[str, str]:
@@ -195,10 +202,7 @@ def _fragment_hashes(fragment: str) -> dict[str, str]:
 def _metadata_attr(raw: str | None) -> bool | dict[str, str]:
     if raw is None:
         return False
-    if raw.strip().lower() == "true":
-        return True
-    hashes = _fragment_hashes(raw.strip())
-    return hashes or True
+    return _metadata_value(_fragment_hashes(raw.strip()))
 
 
 def parse_html(project: str, body: bytes, base_url: str) -> dict[str, Any]:

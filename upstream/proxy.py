@@ -25,6 +25,7 @@ import fcntl
 import hashlib
 import logging
 import os
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,7 +38,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from storage.staging import stage, staging_path
+from storage.staging import stage, staging_path, unstage
+from storage.store import get_store
 from upstream import client
 from upstream.client import UpstreamError
 from upstream.models import (
@@ -58,6 +60,18 @@ KEY_PREFIX = "upstream/"
 HEALTH_WRITE_SECONDS = 60
 
 
+# A name an upstream may be asked about: a valid project name (S1.2), as long as a local one
+# may be (the cache's column).
+_NAME = re.compile(r"^([a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])\Z", re.ASCII)
+NAME_MAX = 200
+
+
+def proxiable(name: str) -> bool:
+    """May the normalized ``name`` be asked of an upstream at all? Anything else is simply
+    unknown (404), and never sent out."""
+    return len(name) <= NAME_MAX and _NAME.match(name) is not None
+
+
 @dataclass(frozen=True)
 class Page:
     """A page to serve: the upstream it came from, its data, and whether it is stale."""
@@ -72,6 +86,22 @@ class Page:
 # --- upstreams and rules ---------------------------------------------------------------------
 
 
+def split_credentials(url: str) -> tuple[str, str, str]:
+    """(url without userinfo, username, password) of ``url``."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url, "", ""
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"  # IPv6
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    return (
+        urlunsplit(parts._replace(netloc=netloc)),
+        unquote(parts.username or ""),
+        unquote(parts.password or ""),
+    )
+
+
 def _environment() -> tuple[str, str, str]:
     """(url, username, password) of ``PRIVINDEX_UPSTREAM_URL``; credentials in the URL are
     taken out of it (they are sent as HTTP Basic, and never logged with the URL)."""
@@ -80,13 +110,9 @@ def _environment() -> tuple[str, str, str]:
     password = str(settings.PRIVINDEX_UPSTREAM_PASSWORD or "")
     if not url:
         return "", user, password
-    parts = urlsplit(url)
-    if parts.username is not None or parts.password is not None:
-        user = unquote(parts.username or "")
-        password = unquote(parts.password or "")
-        host = parts.hostname or ""
-        parts = parts._replace(netloc=host + (f":{parts.port}" if parts.port else ""))
-    url = urlunsplit(parts)
+    url, url_user, url_password = split_credentials(url)
+    if url_user or url_password:
+        user, password = url_user, url_password
     if not url.endswith("/"):
         url += "/"
     return url, user, password
@@ -225,6 +251,8 @@ def project_page(
     it answers. None when no upstream has it (or the rules hide it). Raises UpstreamError when
     an upstream that comes first failed with nothing cached. Constant queries from the cache.
     """
+    if not proxiable(name):
+        return None
     if upstreams is None:
         upstreams = upstreams_active()
     if not upstreams:
@@ -254,9 +282,16 @@ def shadow_probe(name: str, *, upstreams: list[Upstream]) -> UpstreamError | Non
     as cheap as a cached one; while the upstream is failing, its last failure is returned
     (the 502/504 an unknown name gets). The caller answers 404 unless a failure is returned.
     """
+    if not proxiable(name):
+        return None
     rules = list(UpstreamRule.objects.filter(name=name))
     cached = {
-        p.upstream_id: p for p in CachedPage.objects.filter(name=name, upstream__in=upstreams)
+        p.upstream_id: p
+        for p in CachedPage.objects.filter(name=name, upstream__in=upstreams)
+        # Only rows an unknown name could have: a page, or a stand-in left by an earlier
+        # probe. A "not found" the name policy stored at the project's creation is what a
+        # never-seen name lacks, so it is left out (an outage answers 502, as for one).
+        if p.shadow or p.found
     }
     now = timezone.now()
     for upstream in upstreams:
@@ -275,11 +310,14 @@ def shadow_probe(name: str, *, upstreams: list[Upstream]) -> UpstreamError | Non
                 continue  # known absent
             return UpstreamError(upstream.last_error_status, upstream.last_error)
         if row is None:
+            # Create the stand-in, or turn the name policy's "not found" into one.
             with contextlib.suppress(IntegrityError), transaction.atomic():
-                CachedPage.objects.create(
-                    upstream=upstream, name=name, found=False, shadow=True,
-                    fetched_at=now, checked_at=now,
-                )  # fmt: skip
+                CachedPage.objects.update_or_create(
+                    upstream=upstream,
+                    name=name,
+                    found=False,
+                    defaults={"shadow": True, "fetched_at": now, "checked_at": now},
+                )
         elif row.shadow:
             CachedPage.objects.filter(pk=row.pk).update(checked_at=now)
     return None
@@ -314,15 +352,34 @@ def wanted_file(page: Page, filename: str) -> Wanted | None:
         if filename == base:
             return Wanted(page.upstream, page.name, filename, entry["url"], entry["hashes"])
         metadata = entry.get("core-metadata")
-        if not metadata:
-            return None
-        hashes = metadata if isinstance(metadata, dict) else {}
+        if not isinstance(metadata, dict):
+            return None  # not offered (or no hash to check it with)
+        hashes = metadata
         return Wanted(page.upstream, page.name, filename, entry["url"] + METADATA_SUFFIX, hashes)
     return None
 
 
 def cached_file(name: str, filename: str) -> CachedFile | None:
     return CachedFile.objects.filter(name=name, filename=filename).first()
+
+
+def matches(row: CachedFile, wanted: Wanted) -> bool:
+    """Are the kept bytes the ones the page lists (its sha256, when it gives one)?"""
+    expected = wanted.hashes.get("sha256")
+    return expected is None or expected == row.sha256
+
+
+def cached_file_forget(row: CachedFile) -> None:
+    """Drop a kept file (its bytes, then its row)."""
+    unstage(row.storage_key)
+    if row.storage_state == CachedFileState.STORED:
+        get_store().delete(row.storage_key)
+    row.delete()
+
+
+def known_sizes(name: str) -> dict[str, int]:
+    """Sizes of the files of ``name`` kept here: what an HTML upstream does not say."""
+    return dict(CachedFile.objects.filter(name=name).values_list("filename", "size"))
 
 
 def _storage_key(name: str, sha256: str, filename: str) -> str:

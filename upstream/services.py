@@ -11,6 +11,7 @@ from packaging.utils import canonicalize_name
 from audit.services import event_record
 from upstream.models import AllowedName, CachedPage, Upstream, UpstreamRule
 from upstream.pipeline import cache_purge
+from upstream.proxy import split_credentials
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -30,6 +31,10 @@ def upstream_save(upstream: Upstream, *, actor: User | None) -> Upstream:
         )
     if not upstream.url.startswith(("http://", "https://")):
         raise UpstreamConfigError("An upstream URL must be http(s).")
+    url, username, password = split_credentials(upstream.url)
+    if username or password:
+        # Credentials in the URL move to their fields: the URL is shown and recorded.
+        upstream.url, upstream.username, upstream.password = url, username, password
     if not upstream.url.endswith("/"):
         upstream.url += "/"
     created = upstream.pk is None

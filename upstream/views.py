@@ -24,6 +24,10 @@ from upstream import proxy
 from upstream.client import UpstreamError
 from upstream.models import CachedFile, CachedFileState
 
+# As on proxied pages: "fetched" (now, from the upstream), "cached", or "stale" (the
+# upstream is failing; this is the kept copy).
+UPSTREAM_HEADER = "Privindex-Upstream"
+
 
 def _served(row: CachedFile) -> Served:
     return Served(
@@ -74,14 +78,24 @@ def file_download(request: PrincipalRequest, name: str, filename: str) -> HttpRe
     if page is None and failure is None:
         return not_found()  # no upstream has it (any more), or an administrator blocked it
     row = proxy.cached_file(name, filename)
+    wanted = proxy.wanted_file(page, filename) if page is not None else None
+    if row is not None and wanted is not None and not proxy.matches(row, wanted):
+        # The page now gives other bytes for this filename (another upstream, a changed
+        # mirror): what is kept would fail the client's hash check. Fetch what it lists.
+        proxy.cached_file_forget(row)
+        row = None
+    stale = failure is not None or (page is not None and page.state == "stale")
+    state = "stale" if stale else "cached"
     if row is None:
         if failure is not None or page is None:
             return _failed(failure or UpstreamError(502, "The upstream index failed."))
-        wanted = proxy.wanted_file(page, filename)
         if wanted is None:
             return not_found()
         try:
             row = proxy.file_fetch(wanted)
         except UpstreamError as exc:
             return _failed(exc)
-    return serve(request, _served(row), content_type)
+        state = "fetched"
+    response = serve(request, _served(row), content_type)
+    response[UPSTREAM_HEADER] = state
+    return response

@@ -17,7 +17,7 @@ from django.conf import settings
 from packaging.utils import canonicalize_name
 
 from audit.services import event_record
-from namespaces.selectors import namespace_upload_verdict
+from namespaces.selectors import namespace_reserving, namespace_upload_verdict
 from projects.models import Project
 from projects.services.base import ServiceError
 from upstream.client import UpstreamError
@@ -109,9 +109,7 @@ def project_name_check(
             normalized_name=normalized, principal=principal, organization=organization
         )
         if not verdict.allowed:
-            # Checked against the upstream first, so the answer for a reserved name that an
-            # upstream has is the upstream's (public) one, like any free name of the upstream.
-            upstream_name_check(name, principal=principal)
+            # Never asked of an upstream: a reserved name stays here (decision 0015).
             raise unavailable(name)
         held = verdict.grant is not None and not verdict.grant.open
         organization = verdict.organization or organization
@@ -125,6 +123,8 @@ def project_name_check(
 def hidden_name_refusal(name: str, *, principal: Principal) -> ServiceError:
     """The answer for an upload to an existing project the uploader cannot see: the answer a
     free name would get (the upstream's, or UNAVAILABLE), never "it exists"."""
+    if namespace_reserving(canonicalize_name(name)) is not None:
+        return unavailable(name)  # reserved: never asked of an upstream
     try:
         upstream_name_check(name, principal=principal)
     except ServiceError as exc:

@@ -180,3 +180,25 @@ def test_a_hidden_name_an_upstream_has_gets_the_upstream_answer(client, token, u
     assert hidden.reason_phrase.replace("acme-secret", "X") == free.reason_phrase.replace(
         "public-app", "X"
     )
+
+
+@pytest.mark.parametrize("hidden", [False, True])
+def test_a_reserved_name_is_never_sent_to_the_upstream_on_upload(client, token, upstream, hidden):
+    org = factories.OrganizationFactory(name="corp")
+    namespace_grant(name="corp", organization=org, hidden=hidden, actor=None)
+    upstream.add("corp-utils", "1.0")
+    response = upload(client, token, "corp-utils")
+    assert response.status_code == 409
+    assert UNAVAILABLE in response.reason_phrase
+    assert not upstream.requested("corp-utils")
+
+
+def test_a_token_that_may_not_create_gets_the_same_answer_for_a_hidden_name(client, uploader):
+    factories.ProjectFactory(name="secret-pkg", visibility="private")
+    mine = factories.ProjectFactory(name="mine-pkg", visibility="private")
+    factories.ProjectRoleFactory(project=mine, user=uploader, role="owner")
+    restricted = token_issue(user=uploader, scopes=["upload"], projects=[mine], actor=None).secret
+    hidden = upload(client, restricted, "secret-pkg")
+    free = upload(client, restricted, "free-pkg")
+    assert hidden.status_code == free.status_code == 403
+    assert hidden.reason_phrase == free.reason_phrase

@@ -143,3 +143,28 @@ def test_the_upstreamcache_command_lists_and_purges(client, upstream):
     call_command("upstreamcache", "--purge", "Public_Dep", stdout=out)
     assert "Purged 1 page(s) and 1 file(s)." in out.getvalue()
     assert list(CachedPage.objects.values_list("name", flat=True)) == ["public-app"]
+
+
+def test_credentials_are_never_shown_even_read_only(admin_client, client, fake_pypi, settings):
+    settings.PRIVINDEX_UPSTREAM_URL = fake_pypi.url.replace("http://", "http://upuser:up%40secret@")
+    assert client.get("/simple/public-dep/").status_code == 200
+    env = Upstream.objects.get(from_environment=True)
+    assert (env.username, env.password) == ("upuser", "up@secret")
+    assert "@" not in env.url.split("//", 1)[1]
+    page = admin_client.get(f"/admin/upstream/upstream/{env.pk}/change/")
+    assert page.status_code == 200
+    assert b"up@secret" not in page.content
+    assert b"upuser:" not in page.content
+
+
+def test_credentials_in_an_admin_url_move_to_their_fields(admin_client, fake_pypi):
+    url = fake_pypi.url.replace("http://", "http://muser:mpass@")
+    admin_client.post(
+        "/admin/upstream/upstream/add/",
+        {"name": "m", "url": url, "priority": "5", "enabled": "on"},
+    )
+    mirror = Upstream.objects.get(name="m")
+    assert (mirror.username, mirror.password) == ("muser", "mpass")
+    assert "mpass" not in mirror.url
+    assert "mpass" not in admin_client.get("/admin/upstream/upstream/").content.decode()
+    assert "mpass" not in json.dumps(Event.objects.get(action="upstream:create").data)

@@ -152,3 +152,29 @@ def test_concurrent_first_requests_fetch_a_file_once(upstream):
     assert len(set(results)) == 1
     assert len(upstream.requested("public-dep", kind="file")) == 1
     assert CachedPage.objects.filter(name="public-dep").count() == 1
+
+
+@pytest.mark.django_db
+def test_files_say_whether_they_were_fetched_cached_or_stale(client, upstream, settings):
+    states = []
+    for _ in range(2):
+        response = client.get(URL)
+        body(response)
+        states.append(response["Privindex-Upstream"])
+    assert states == ["fetched", "cached"]
+    settings.PRIVINDEX_UPSTREAM_TTL = 0
+    with upstream.down():
+        stale = client.get(URL)
+        body(stale)
+    assert stale.status_code == 200 and stale["Privindex-Upstream"] == "stale"
+
+
+@pytest.mark.django_db
+def test_a_kept_file_the_page_no_longer_lists_with_that_hash_is_fetched_again(client, upstream):
+    first = body(client.get(URL))
+    upstream.add_file("public-dep", WHEEL, first + b"\0")  # other bytes, same name
+    CachedPage.objects.all().delete()  # the page is read again; the kept file stays
+    again = body(client.get(URL))
+    assert hashlib.sha256(again).hexdigest() == upstream.sha256(WHEEL)
+    assert again != first
+    assert CachedFile.objects.get(filename=WHEEL).sha256 == upstream.sha256(WHEEL)

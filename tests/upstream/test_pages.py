@@ -203,3 +203,44 @@ def test_a_stand_in_is_never_an_answer(client, upstream):
     assert response.status_code == 200
     assert response["Privindex-Upstream"] == "fetched"
     assert not CachedPage.objects.get(name="acme-secret").shadow
+
+
+@pytest.mark.parametrize("name", ["a" * 201, "-bad-", "x" * 300])
+def test_names_no_upstream_could_have_are_404_and_never_sent(client, upstream, name):
+    assert client.get(f"/simple/{name}/").status_code == 404
+    assert client.get(f"/files/upstream/{name}/{name}-1.0.tar.gz").status_code == 404
+    assert upstream.requests() == []
+
+
+def test_a_hidden_name_the_name_policy_checked_still_fails_like_a_never_seen_one(client, upstream):
+    from upstream.proxy import exists_upstream
+
+    factories.ProjectFactory(name="zeta-hidden", visibility="private")
+    assert exists_upstream("zeta-hidden") is False  # as at the project's creation
+    client.get("/simple/public-dep/")
+    with upstream.down():
+        unknown = client.get("/simple/never-seen-name/")
+        hidden = client.get("/simple/zeta-hidden/")
+    assert hidden.status_code == unknown.status_code == 502
+    assert hidden.content == unknown.content
+
+
+def test_an_html_upstream_gets_sizes_once_files_are_kept(client, upstream):
+    upstream.html_only()
+    wheel = "public_dep-2.0-py3-none-any.whl"
+    page = json.loads(client.get("/simple/public-dep/", HTTP_ACCEPT=JSON).content)
+    assert "size" not in next(f for f in page["files"] if f["filename"] == wheel)
+    b"".join(client.get(f"/files/upstream/public-dep/{wheel}").streaming_content)
+    page = json.loads(client.get("/simple/public-dep/", HTTP_ACCEPT=JSON).content)
+    entry = next(f for f in page["files"] if f["filename"] == wheel)
+    assert entry["size"] == upstream.path(wheel).stat().st_size
+
+
+def test_an_outbound_proxy_is_used_when_set(client, upstream, settings):
+    """The fake answers absolute-form requests too, so it can stand in for the proxy: the
+    upstream's host does not even resolve."""
+    settings.PRIVINDEX_UPSTREAM_URL = "http://pypi.invalid/simple/"
+    settings.PRIVINDEX_UPSTREAM_PROXY = upstream.base
+    response = client.get("/simple/public-dep/", HTTP_ACCEPT=JSON)
+    assert response.status_code == 200
+    assert any(path.startswith("http://pypi.invalid/") for path in upstream.requests())

@@ -51,7 +51,8 @@ def test_json_understands_the_old_dist_info_metadata_key_and_relative_urls():
     )
     (file,) = data["files"]
     assert file["url"] == "https://up.example/packages/demo-1.0-py3-none-any.whl"
-    assert file["core-metadata"] is True
+    # true without a hash: its .metadata could not be checked, so it is not offered
+    assert file["core-metadata"] is False
 
 
 @pytest.mark.parametrize(
@@ -100,6 +101,6 @@ def test_html_reads_anchors_fragments_and_data_attributes():
     assert wheel["yanked"] is True  # a valueless data-yanked: yanked, no reason
     assert wheel["core-metadata"] == {"sha256": "b" * 64}
     assert sdist["url"] == "https://up.example/p/demo-1.0.tar.gz"
-    assert sdist["core-metadata"] is True
+    assert sdist["core-metadata"] is False  # "true" without a hash: not offered
     assert data["status"] == {"status": "archived"}
     assert data["versions"] == ["1.0"]
