@@ -220,6 +220,8 @@ PRIVINDEX_ANONYMOUS_READ = env_bool("PRIVINDEX_ANONYMOUS_READ", True)
 PRIVINDEX_UPSTREAM_URL = os.environ.get("PRIVINDEX_UPSTREAM_URL", "").strip()
 PRIVINDEX_UPSTREAM_USERNAME = os.environ.get("PRIVINDEX_UPSTREAM_USERNAME", "")
 PRIVINDEX_UPSTREAM_PASSWORD = os.environ.get("PRIVINDEX_UPSTREAM_PASSWORD", "")
+# Curated: the environment's upstream serves only names with an allow rule (admin).
+PRIVINDEX_UPSTREAM_CURATED = env_bool("PRIVINDEX_UPSTREAM_CURATED", False)
 # Seconds an upstream page is served from the cache before it is revalidated.
 PRIVINDEX_UPSTREAM_TTL = env_int("PRIVINDEX_UPSTREAM_TTL", 600)
 # Seconds to connect, and between bytes, when talking to an upstream.

@@ -123,11 +123,13 @@ def upstreams_active() -> list[Upstream]:
     rows = list(Upstream.objects.filter(enabled=True).order_by("priority", "pk"))
     url, user, password = _environment()
     env = [row for row in rows if row.from_environment]
+    curated = bool(getattr(settings, "PRIVINDEX_UPSTREAM_CURATED", False))
     if url and not (
         len(env) == 1
         and env[0].url == url
         and env[0].username == user
         and env[0].password == password
+        and env[0].curated == curated
     ):
         Upstream.objects.update_or_create(
             name=ENVIRONMENT_UPSTREAM,
@@ -138,6 +140,7 @@ def upstreams_active() -> list[Upstream]:
                 "from_environment": True,
                 "enabled": True,
                 "priority": 0,
+                "curated": curated,
             },
         )
         rows = list(Upstream.objects.filter(enabled=True).order_by("priority", "pk"))

@@ -112,11 +112,10 @@ def test_a_blocked_name_stops_being_served_even_from_the_cache(client, upstream)
 
 
 @pytest.mark.django_db
-def test_curated_upstreams_serve_only_allowed_names(client, upstream):
-    from upstream.models import RuleKind, Upstream, UpstreamRule
+def test_curated_upstreams_serve_only_allowed_names(client, upstream, settings):
+    from upstream.models import RuleKind, UpstreamRule
 
-    client.get("/simple/public-app/")  # creates the environment's upstream row
-    Upstream.objects.filter(name="environment").update(curated=True)
+    settings.PRIVINDEX_UPSTREAM_CURATED = True
     assert client.get("/simple/public-dep/").status_code == 404
     UpstreamRule.objects.create(name="public-dep", kind=RuleKind.ALLOW)
     assert client.get("/simple/public-dep/").status_code == 200
