@@ -7,11 +7,17 @@ tokens in the environment) and run as written: shell snippets with bash in a scr
 directory whose ``~`` is a scratch home, file snippets (their first line names the file, e.g.
 ``# ~/.pypirc``) appended to that file. Nothing is rewritten but the address.
 
-The install snippets must install the private ``acme-widgets`` together with its public
-dependency ``acme-helpers`` through the one index URL, and must fail, installing nothing, with
-a revoked token: with one URL there is no other index to fall through to (S4.10, S4.16). The
-publish snippets must upload. A snippet no test runs, or a README code block with the index's
-address that is not marked, fails ``test_every_readme_snippet_is_run_here``.
+The install snippets run against the index the README describes: an upstream configured
+(``PRIVINDEX_UPSTREAM_URL``, a fake PyPI in a second process, tests/upstream_index) that holds
+the public dependency ``acme-helpers`` and an impostor ``acme-widgets`` 9.9.9, higher than the
+private 1.2.0 uploaded here (before the upstream is configured, as the name policy wants).
+Each must install the private ``acme-widgets`` together with ``acme-helpers`` from the
+upstream, through the one index URL, never the impostor; and must fail with a revoked token,
+installing nothing: with one URL there is no other index to fall through to (S4.10, S4.16).
+In both cases the upstream is never asked about ``acme-widgets``, and no client talks to it
+but privindex. The publish snippets (no upstream) must upload. A snippet no test runs, or a
+README code block with the index's address that is not marked, fails
+``test_every_readme_snippet_is_run_here``.
 """
 
 from __future__ import annotations
@@ -26,13 +32,13 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.test import Client
 
 from projects.models import File, Project
 from tests import dists
 from tests.e2e.conftest import BIN, Result, sha256
 from tests.simple_api.helpers import basic
+from tests.upstream_index.fixtures import IMPOSTOR_MARKER, FakePyPI, normalize
 from tokens.services import token_issue, token_revoke
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -52,8 +58,14 @@ NEVER_SHOWN = ("extra-index-url", "extra_index_url", "supplemental", "explicit")
 
 PRIVATE = "acme-widgets"  # the name every install snippet installs
 PRIVATE_VERSION = "1.2.0"
-PUBLIC_DEP = "acme-helpers"  # a public project the private one requires
+PUBLIC_DEP = "acme-helpers"  # a public project the private one requires, on the upstream
 PUBLIC_VERSION = "1.0"
+IMPOSTOR_VERSION = "9.9.9"  # the upstream's acme-widgets: higher than the private one
+IMPOSTOR_MODULE = (
+    f"# Not the real acme-widgets: a dependency-confusion impostor.\n{IMPOSTOR_MARKER}\n"
+)
+# User-Agent prefixes of the clients: none of them may ever talk to the upstream directly.
+CLIENT_AGENTS = ("pip/", "uv/", "poetry", "pdm/", "twine/")
 
 
 # --- the README ---------------------------------------------------------------------------
@@ -198,7 +210,8 @@ def site_packages(venv: Path) -> Path:
 
 
 def assert_installed(where: Path) -> None:
-    """The private package and its public dependency, both from this index."""
+    """The private package (not the impostor) and its public dependency, both through this
+    index."""
     widgets = where / f"{dists.dist_name(PRIVATE)}.py"
     helpers = where / f"{dists.dist_name(PUBLIC_DEP)}.py"
     assert widgets.read_text() == f'VERSION = "{PRIVATE_VERSION}"\n'
@@ -207,6 +220,39 @@ def assert_installed(where: Path) -> None:
 
 def assert_nothing_installed(project: Path) -> None:
     assert list(project.rglob(f"{dists.dist_name(PRIVATE)}*")) == []
+
+
+def impostor_traces(root: Path, fake: FakePyPI) -> list[str]:
+    """Any sign of the impostor acme-widgets 9.9.9 in what the run wrote under ``root``
+    (installed modules, caches, lock files, downloaded archives, privindex's store), the
+    fake PyPI's own directory left out."""
+    impostor_file = f"{normalize(PRIVATE)}-{normalize(IMPOSTOR_VERSION)}"
+    mention = re.compile(rf"acme[-_.]widgets[^\n]*{re.escape(IMPOSTOR_VERSION)}", re.I)
+    traces = []
+    for path in root.rglob("*"):
+        if path.is_symlink() or not path.is_file() or path.is_relative_to(fake.root):
+            continue
+        if normalize(path.name).startswith(impostor_file):
+            traces.append(str(path))
+        elif path.suffix in {".py", ".lock", ".toml", ".json", ".txt", ".cfg"} or path.name in {
+            "METADATA",
+            "PKG-INFO",
+            "RECORD",
+        }:
+            text = path.read_text(errors="replace")
+            if IMPOSTOR_MARKER in text or mention.search(text):
+                traces.append(str(path))
+    return traces
+
+
+def assert_through_privindex_only(fake: FakePyPI) -> None:
+    """The upstream was never asked about the private name (neither its page nor a file),
+    only privindex talked to it, and it never received a client's credentials."""
+    assert fake.requested(PRIVATE) == [], fake.requests()
+    for record in fake.log():
+        agent = record.get("user-agent") or ""
+        assert not agent.startswith(CLIENT_AGENTS), f"a client asked the upstream: {record}"
+        assert record.get("authorization") is None, f"credentials reached the upstream: {record}"
 
 
 def assert_no_secret_in(directory: Path, secret: str) -> None:
@@ -239,14 +285,21 @@ def _test_environment_untouched():
 
 
 @pytest.fixture
-def published(upload_token):
-    """The private package and its public dependency, on the index."""
-    _upload(upload_token, PUBLIC_DEP, PUBLIC_VERSION)
-    call_command("setvisibility", PUBLIC_DEP, "public")
+def published(upload_token, empty_fake_pypi, settings):
+    """The private package on the index, then the upstream configured: a fake PyPI with the
+    public dependency and an impostor of the private name, at a higher version. Returns the
+    fake, its request log empty."""
     _upload(
         upload_token, PRIVATE, PRIVATE_VERSION, requires_dist=[f"{PUBLIC_DEP}>={PUBLIC_VERSION}"]
     )
     assert Project.objects.get(normalized_name=PRIVATE).visibility == "private"
+    fake = empty_fake_pypi
+    fake.add(PUBLIC_DEP, PUBLIC_VERSION, requires_python=">=3.8")
+    fake.add(PRIVATE, IMPOSTOR_VERSION, module_source=IMPOSTOR_MODULE)
+    settings.PRIVINDEX_UPSTREAM_URL = fake.url
+    assert not Project.objects.filter(normalized_name=PUBLIC_DEP).exists()  # only upstream
+    fake.clear_log()
+    return fake
 
 
 @pytest.fixture
@@ -311,14 +364,25 @@ def project_pyproject(scene: Scene, *, tool: str = "") -> None:
     scene.write("pyproject.toml", "\n".join(lines))
 
 
-def check_install(scene: Scene, result: Result, valid: bool, where: Callable[[], Path]) -> None:
-    """Installed with the valid token; with the revoked one, an error and nothing installed."""
+def check_install(
+    scene: Scene,
+    result: Result,
+    valid: bool,
+    where: Callable[[], Path],
+    upstream: FakePyPI,
+) -> None:
+    """Installed with the valid token, the dependency fetched from the upstream; with the
+    revoked one, an error and nothing installed. Never the impostor, which the upstream was
+    never even asked about."""
     if valid:
         assert result.ok, result.output
         assert_installed(where())
+        assert upstream.requested(PUBLIC_DEP, "file"), upstream.requests()
     else:
         assert not result.ok, result.output
         assert_nothing_installed(scene.project)
+    assert impostor_traces(scene.project.parent, upstream) == [], result.output
+    assert_through_privindex_only(upstream)
 
 
 # --- pip, keyring, netrc ------------------------------------------------------------------
@@ -328,20 +392,21 @@ def check_install(scene: Scene, result: Result, valid: bool, where: Callable[[],
 def test_pip_install(published, scene, token):
     valid, secret = token
     result = with_token(scene, secret).play("pip-install")
-    check_install(scene, result, valid, lambda: scene.project / "site")
+    check_install(scene, result, valid, lambda: scene.project / "site", published)
 
 
 @runs("pip-conf", "netrc", "pip-conf-install")
 def test_pip_conf_with_netrc(published, scene, token):
     valid, secret = token
     result = with_token(scene, secret).play("pip-conf", "netrc", "pip-conf-install")
-    check_install(scene, result, valid, lambda: scene.project / "site")
+    check_install(scene, result, valid, lambda: scene.project / "site", published)
     assert secret not in (scene.home / ".config/pip/pip.conf").read_text()
     if valid:  # the netrc credentials also answer the challenge of /auth/simple/
         again = scene.shell(
             f"pip download --no-deps -d dl --index-url http://{scene.netloc}/auth/simple/ {PRIVATE}"
         )
         assert again.ok, again.output
+        assert_through_privindex_only(published)
 
 
 KEYRING_BACKEND = '''\
@@ -400,7 +465,7 @@ def test_pip_keyring_on_auth_simple(published, scene, token, tmp_path):
     )
     scene.env.pop("PIP_NO_INPUT")  # the subprocess provider is not used under --no-input
     result = with_token(scene, secret).play("pip-keyring")
-    check_install(scene, result, valid, lambda: scene.project / "site")
+    check_install(scene, result, valid, lambda: scene.project / "site", published)
 
 
 # --- uv -----------------------------------------------------------------------------------
@@ -412,7 +477,7 @@ def test_uv_project(published, scene, token):
     project_pyproject(scene)
     scene.env["UV_PYTHON"] = BASE_PYTHON
     result = with_token(scene, secret).play("uv-index", "uv-add")
-    check_install(scene, result, valid, lambda: site_packages(scene.project / ".venv"))
+    check_install(scene, result, valid, lambda: site_packages(scene.project / ".venv"), published)
     assert_no_secret_in(scene.project, secret)
 
 
@@ -423,7 +488,7 @@ def test_uv_pip_install(published, scene, token):
     assert made.ok, made.output
     scene.env["VIRTUAL_ENV"] = str(scene.project / ".venv")  # activated, as a user has it
     result = with_token(scene, secret).play("uv-pip-install")
-    check_install(scene, result, valid, lambda: site_packages(scene.project / ".venv"))
+    check_install(scene, result, valid, lambda: site_packages(scene.project / ".venv"), published)
 
 
 # --- poetry, pdm --------------------------------------------------------------------------
@@ -434,7 +499,7 @@ def test_poetry_project(published, scene, token):
     valid, secret = token
     project_pyproject(scene, tool="[tool.poetry]\npackage-mode = false")
     result = with_token(scene, secret).play("poetry-add")
-    check_install(scene, result, valid, lambda: site_packages(scene.project / ".venv"))
+    check_install(scene, result, valid, lambda: site_packages(scene.project / ".venv"), published)
     assert_no_secret_in(scene.project, secret)
 
 
@@ -443,7 +508,7 @@ def test_pdm_project(published, scene, token):
     valid, secret = token
     project_pyproject(scene, tool="[tool.pdm]\ndistribution = false")
     result = with_token(scene, secret).play("pdm-source", "pdm-add")
-    check_install(scene, result, valid, lambda: site_packages(scene.project / ".venv"))
+    check_install(scene, result, valid, lambda: site_packages(scene.project / ".venv"), published)
     assert_no_secret_in(scene.project, secret)
 
 
