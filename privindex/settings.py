@@ -218,6 +218,11 @@ PRIVINDEX_ANONYMOUS_READ = env_bool("PRIVINDEX_ANONYMOUS_READ", True)
 # namespace are served from the upstream (PyPI's https://pypi.org/simple/, a mirror...).
 # Empty: no upstream from the environment (more can be added in the admin).
 PRIVINDEX_UPSTREAM_URL = os.environ.get("PRIVINDEX_UPSTREAM_URL", "").strip()
+if PRIVINDEX_UPSTREAM_URL:
+    _upstream = urlsplit(PRIVINDEX_UPSTREAM_URL)
+    _upstream.port  # noqa: B018 - raises ValueError for a port out of range, at start
+    if _upstream.scheme not in {"http", "https"} or not _upstream.hostname:
+        raise ValueError("PRIVINDEX_UPSTREAM_URL must be an http(s) URL")
 PRIVINDEX_UPSTREAM_USERNAME = os.environ.get("PRIVINDEX_UPSTREAM_USERNAME", "")
 PRIVINDEX_UPSTREAM_PASSWORD = os.environ.get("PRIVINDEX_UPSTREAM_PASSWORD", "")
 # Curated: the environment's upstream serves only names with an allow rule (admin).
@@ -231,12 +236,17 @@ PRIVINDEX_UPSTREAM_CONNECT_TIMEOUT = float(
 PRIVINDEX_UPSTREAM_READ_TIMEOUT = float(os.environ.get("PRIVINDEX_UPSTREAM_READ_TIMEOUT") or 30)
 # Upstream requests in flight at once, per web process; more wait, then get 503.
 PRIVINDEX_UPSTREAM_MAX_CONCURRENCY = env_int("PRIVINDEX_UPSTREAM_MAX_CONCURRENCY", 8)
+# First fetches of upstream files at once, per web process: keep it under the process's
+# threads (GUNICORN_THREADS, 4), so that long downloads leave threads for pages.
+PRIVINDEX_UPSTREAM_MAX_FILE_FETCHES = env_int("PRIVINDEX_UPSTREAM_MAX_FILE_FETCHES", 2)
 # Largest upstream file fetched (PyPI holds wheels of several GB).
 PRIVINDEX_UPSTREAM_MAX_FILE_SIZE = env_int("PRIVINDEX_UPSTREAM_MAX_FILE_SIZE", 16 * 1024**3)
 # An outbound HTTP(S) proxy for upstream requests (http://proxy:3128), and a CA bundle for an
 # upstream whose certificate an internal CA signed. The process environment is not read.
 PRIVINDEX_UPSTREAM_PROXY = os.environ.get("PRIVINDEX_UPSTREAM_PROXY", "")
 PRIVINDEX_UPSTREAM_CA_BUNDLE = os.environ.get("PRIVINDEX_UPSTREAM_CA_BUNDLE", "")
+if PRIVINDEX_UPSTREAM_CA_BUNDLE and not Path(PRIVINDEX_UPSTREAM_CA_BUNDLE).is_file():
+    raise ValueError(f"PRIVINDEX_UPSTREAM_CA_BUNDLE: no such file {PRIVINDEX_UPSTREAM_CA_BUNDLE}")
 # A new project whose name exists upstream: refuse (default), warn (allow, record) or allow.
 PRIVINDEX_UPSTREAM_NAME_POLICY = os.environ.get("PRIVINDEX_UPSTREAM_NAME_POLICY", "refuse")
 if PRIVINDEX_UPSTREAM_NAME_POLICY not in {"refuse", "warn", "allow"}:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import ssl
 import threading
 import time
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+import certifi
 import httpx
 from django.conf import settings
 
@@ -59,27 +61,38 @@ _semaphores: dict[tuple[str, int], threading.BoundedSemaphore] = {}
 def _client() -> httpx.Client:
     connect = float(settings.PRIVINDEX_UPSTREAM_CONNECT_TIMEOUT)
     read = float(settings.PRIVINDEX_UPSTREAM_READ_TIMEOUT)
-    limit = int(settings.PRIVINDEX_UPSTREAM_MAX_CONCURRENCY)
+    # Connections for every page slot and every file slot (_InFlight).
+    limit = int(settings.PRIVINDEX_UPSTREAM_MAX_CONCURRENCY) + int(
+        getattr(settings, "PRIVINDEX_UPSTREAM_MAX_FILE_FETCHES", 2)
+    )
     proxy = str(getattr(settings, "PRIVINDEX_UPSTREAM_PROXY", "") or "") or None
     ca_bundle = str(getattr(settings, "PRIVINDEX_UPSTREAM_CA_BUNDLE", "") or "")
     key = (connect, read, limit, proxy, ca_bundle)
     with _lock:
         client = _clients.get(key)
         if client is None:
-            # Pages and files each have ``limit`` slots (_InFlight): room for both.
             client = httpx.Client(
                 timeout=httpx.Timeout(connect=connect, read=read, write=read, pool=connect),
-                limits=httpx.Limits(max_connections=2 * limit, max_keepalive_connections=2 * limit),
+                limits=httpx.Limits(max_connections=limit, max_keepalive_connections=limit),
                 follow_redirects=False,
                 headers={"User-Agent": USER_AGENT},
                 # The environment (HTTPS_PROXY, .netrc...) is not read: an outbound proxy and
                 # a CA bundle are settings of their own.
                 trust_env=False,
                 proxy=proxy,
-                verify=ca_bundle or True,
+                verify=_tls_context(ca_bundle),
             )
             _clients[key] = client
         return client
+
+
+def _tls_context(ca_bundle: str) -> ssl.SSLContext:
+    """certifi's roots (httpx's default), plus ``ca_bundle``'s when given: an internal mirror
+    and PyPI can be upstreams side by side."""
+    context = ssl.create_default_context(cafile=certifi.where())
+    if ca_bundle:
+        context.load_verify_locations(cafile=ca_bundle)
+    return context
 
 
 @atexit.register
@@ -91,14 +104,19 @@ def _close_clients() -> None:
 
 
 def _slot(kind: str) -> threading.BoundedSemaphore:
-    limit = max(1, int(settings.PRIVINDEX_UPSTREAM_MAX_CONCURRENCY))
+    setting = (
+        "PRIVINDEX_UPSTREAM_MAX_CONCURRENCY"
+        if kind == "page"
+        else "PRIVINDEX_UPSTREAM_MAX_FILE_FETCHES"
+    )
+    limit = max(1, int(getattr(settings, setting, 2)))
     with _lock:
         return _semaphores.setdefault((kind, limit), threading.BoundedSemaphore(limit))
 
 
 class _InFlight:
     """Hold one of the process's upstream request slots for ``kind`` (pages and files each
-    have their own, so long downloads never starve page requests), or fail with 503."""
+    have their own, so that downloads cannot take every page slot), or fail with 503."""
 
     def __init__(self, kind: str) -> None:
         self.kind = kind

@@ -128,6 +128,9 @@ class CachedFile(models.Model):
     filename = models.CharField(max_length=260)
     url = models.URLField(max_length=2000)
     sha256 = models.CharField(max_length=64)
+    # Every digest computed while fetching (sha256, sha384, sha512, md5): a page that later
+    # gives another hash for the filename is compared with these.
+    hashes = models.JSONField(default=dict)
     size = models.BigIntegerField()
     storage_key = models.CharField(max_length=600, unique=True)
     storage_state = models.CharField(

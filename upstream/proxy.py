@@ -26,6 +26,7 @@ import hashlib
 import logging
 import os
 import re
+import secrets
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -86,19 +87,21 @@ class Page:
 # --- upstreams and rules ---------------------------------------------------------------------
 
 
-def split_credentials(url: str) -> tuple[str, str, str]:
-    """(url without userinfo, username, password) of ``url``."""
+def split_credentials(url: str) -> tuple[str, str | None, str | None]:
+    """(url without userinfo, username or None, password or None) of ``url``. Raises
+    ValueError for a URL that cannot be taken apart (a port out of range...)."""
     parts = urlsplit(url)
+    port = parts.port  # raises ValueError when out of range
     if parts.username is None and parts.password is None:
-        return url, "", ""
+        return url, None, None
     host = parts.hostname or ""
     if ":" in host:
         host = f"[{host}]"  # IPv6
-    netloc = host + (f":{parts.port}" if parts.port else "")
+    netloc = host + (f":{port}" if port else "")
     return (
         urlunsplit(parts._replace(netloc=netloc)),
-        unquote(parts.username or ""),
-        unquote(parts.password or ""),
+        None if parts.username is None else unquote(parts.username),
+        None if parts.password is None else unquote(parts.password),
     )
 
 
@@ -111,8 +114,8 @@ def _environment() -> tuple[str, str, str]:
     if not url:
         return "", user, password
     url, url_user, url_password = split_credentials(url)
-    if url_user or url_password:
-        user, password = url_user, url_password
+    if url_user is not None or url_password is not None:
+        user, password = url_user or "", url_password or ""
     if not url.endswith("/"):
         url += "/"
     return url, user, password
@@ -198,12 +201,6 @@ def _health_error(
     log.warning("upstream %s: %s", upstream.name, error.message)
 
 
-def _failing(upstream: Upstream) -> bool:
-    return upstream.last_error_at is not None and (
-        upstream.last_ok_at is None or upstream.last_error_at > upstream.last_ok_at
-    )
-
-
 def _page_from(
     upstream: Upstream, name: str, cached: CachedPage | None, now: dt.datetime
 ) -> Page | None:
@@ -276,14 +273,20 @@ def project_page(
     return None
 
 
-def shadow_probe(name: str, *, upstreams: list[Upstream]) -> UpstreamError | None:
-    """For a local name hidden from the caller: cost what ``project_page`` costs for an unknown
-    name, and fail as it would, without asking any upstream about the name.
+def decoy_name() -> str:
+    """A name no upstream has and nobody can guess: what a hidden name is asked as."""
+    return f"privindex-decoy-{secrets.token_hex(10)}"
 
-    The same queries; where an unknown name would be asked of an upstream, the upstream's
-    usual page time is spent instead, and a stand-in row makes the next ask within the TTL
-    as cheap as a cached one; while the upstream is failing, its last failure is returned
-    (the 502/504 an unknown name gets). The caller answers 404 unless a failure is returned.
+
+def shadow_probe(name: str, *, upstreams: list[Upstream]) -> UpstreamError | None:
+    """For a local name hidden from the caller: do what ``project_page`` does for an unknown
+    name, without the upstream ever hearing the name.
+
+    The same queries and the same cache rows; where an unknown name would be asked of an
+    upstream, a random decoy name is asked instead (the same round trip, the same failure
+    while the upstream is down), and a stand-in row (``shadow``) makes the next ask within
+    the TTL as cheap as for a cached unknown name. Returns the failure an unknown name would
+    get, else None (the caller answers 404).
     """
     if not proxiable(name):
         return None
@@ -293,7 +296,7 @@ def shadow_probe(name: str, *, upstreams: list[Upstream]) -> UpstreamError | Non
         for p in CachedPage.objects.filter(name=name, upstream__in=upstreams)
         # Only rows an unknown name could have: a page, or a stand-in left by an earlier
         # probe. A "not found" the name policy stored at the project's creation is what a
-        # never-seen name lacks, so it is left out (an outage answers 502, as for one).
+        # never-seen name lacks, so it is left out.
         if p.shadow or p.found
     }
     now = timezone.now()
@@ -305,13 +308,17 @@ def shadow_probe(name: str, *, upstreams: list[Upstream]) -> UpstreamError | Non
             if row.found and not row.shadow:
                 return None  # an unknown name would be answered from this page
             continue
-        time.sleep(min(upstream.page_seconds, float(settings.PRIVINDEX_UPSTREAM_READ_TIMEOUT)))
-        if _failing(upstream):
-            if row is not None and row.found and not row.shadow:
-                return None  # an unknown name would get the stale page
-            if row is not None:
+        started = time.monotonic()
+        try:
+            client.fetch_page(upstream, decoy_name())
+        except UpstreamError as error:
+            _health_error(upstream, error, now, time.monotonic() - started)
+            if row is None:
+                return error  # what a never-seen name gets
+            if row.shadow:
                 continue  # known absent
-            return UpstreamError(upstream.last_error_status, upstream.last_error)
+            return None  # an unknown name would get the stale page
+        _health_ok(upstream, now, time.monotonic() - started)
         if row is None:
             # Create the stand-in, or turn the name policy's "not found" into one.
             with contextlib.suppress(IntegrityError), transaction.atomic():
@@ -323,6 +330,8 @@ def shadow_probe(name: str, *, upstreams: list[Upstream]) -> UpstreamError | Non
                 )
         elif row.shadow:
             CachedPage.objects.filter(pk=row.pk).update(checked_at=now)
+        else:
+            return None  # a page of the upstream's: an unknown name would be answered
     return None
 
 
@@ -367,9 +376,10 @@ def cached_file(name: str, filename: str) -> CachedFile | None:
 
 
 def matches(row: CachedFile, wanted: Wanted) -> bool:
-    """Are the kept bytes the ones the page lists (its sha256, when it gives one)?"""
-    expected = wanted.hashes.get("sha256")
-    return expected is None or expected == row.sha256
+    """Are the kept bytes the ones the page lists? Every hash the page gives that was
+    computed when they were fetched must agree."""
+    kept = {**row.hashes, "sha256": row.sha256}
+    return all(kept.get(name, value) == value for name, value in wanted.hashes.items())
 
 
 def cached_file_forget(row: CachedFile) -> None:
@@ -463,6 +473,7 @@ def file_fetch(wanted: Wanted) -> CachedFile:
                     filename=wanted.filename,
                     url=wanted.url,
                     sha256=digests["sha256"],
+                    hashes=digests,
                     size=size,
                     storage_key=key,
                 )

@@ -31,10 +31,17 @@ def upstream_save(upstream: Upstream, *, actor: User | None) -> Upstream:
         )
     if not upstream.url.startswith(("http://", "https://")):
         raise UpstreamConfigError("An upstream URL must be http(s).")
-    url, username, password = split_credentials(upstream.url)
-    if username or password:
-        # Credentials in the URL move to their fields: the URL is shown and recorded.
-        upstream.url, upstream.username, upstream.password = url, username, password
+    try:
+        url, username, password = split_credentials(upstream.url)
+    except ValueError as exc:
+        raise UpstreamConfigError(f"Not a valid URL: {exc}.") from None
+    # Credentials in the URL move to their fields (the URL is shown and recorded); what the
+    # URL does not give is kept.
+    upstream.url = url
+    if username is not None:
+        upstream.username = username
+    if password is not None:
+        upstream.password = password
     if not upstream.url.endswith("/"):
         upstream.url += "/"
     created = upstream.pk is None

@@ -111,7 +111,9 @@ def project_name_check(
         if not verdict.allowed:
             # Never asked of an upstream: a reserved name stays here (decision 0015).
             raise unavailable(name)
-        held = verdict.grant is not None and not verdict.grant.open
+        # Any namespace, open ones too: its names are never proxied, so never confused with
+        # an upstream's, and never sent to one (decision 0015).
+        held = verdict.grant is not None
         organization = verdict.organization or organization
     upstream_name_check(name, principal=principal, exempt=held)
     taken = Project.objects.filter(normalized_name=normalized).exists()

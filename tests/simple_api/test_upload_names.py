@@ -202,3 +202,11 @@ def test_a_token_that_may_not_create_gets_the_same_answer_for_a_hidden_name(clie
     free = upload(client, restricted, "free-pkg")
     assert hidden.status_code == free.status_code == 403
     assert hidden.reason_phrase == free.reason_phrase
+
+
+def test_a_name_in_an_open_namespace_is_not_sent_to_the_upstream_either(client, token, upstream):
+    owner = factories.UserFactory()
+    namespace_grant(name="opn", user=owner, open=True, actor=None)
+    upstream.add("opn-thing", "1.0")
+    assert upload(client, token, "opn-thing").status_code == 200
+    assert not upstream.requested("opn-thing")

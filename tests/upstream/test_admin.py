@@ -168,3 +168,26 @@ def test_credentials_in_an_admin_url_move_to_their_fields(admin_client, fake_pyp
     assert "mpass" not in mirror.url
     assert "mpass" not in admin_client.get("/admin/upstream/upstream/").content.decode()
     assert "mpass" not in json.dumps(Event.objects.get(action="upstream:create").data)
+
+
+def test_a_url_with_a_user_only_keeps_the_stored_password(admin_client, fake_pypi):
+    from upstream import services
+
+    mirror = services.upstream_save(
+        Upstream(name="m", url=fake_pypi.url, username="u", password="kept"), actor=None
+    )
+    mirror.url = fake_pypi.url.replace("http://", "http://u2@")
+    services.upstream_save(mirror, actor=None)
+    mirror.refresh_from_db()
+    assert (mirror.username, mirror.password) == ("u2", "kept")
+
+
+def test_a_url_that_cannot_be_taken_apart_is_a_message_not_a_500(admin_client):
+    response = admin_client.post(
+        "/admin/upstream/upstream/add/",
+        {"name": "bad", "url": "http://u:p@127.0.0.1:99999/simple/", "priority": "1"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert b"Not a valid URL" in response.content
+    assert not Upstream.objects.filter(name="bad").exists()

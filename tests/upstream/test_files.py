@@ -177,3 +177,18 @@ def test_a_kept_file_the_page_no_longer_lists_with_that_hash_is_fetched_again(cl
     assert hashlib.sha256(again).hexdigest() == upstream.sha256(WHEEL)
     assert again != first
     assert CachedFile.objects.get(filename=WHEEL).sha256 == upstream.sha256(WHEEL)
+
+
+@pytest.mark.django_db
+def test_a_page_that_gives_only_another_hash_is_still_checked_against_the_kept_file(
+    client, upstream
+):
+    """The fake gives sha256; a kept row whose md5 disagrees with the page is not served."""
+    body(client.get(URL))
+    row = CachedFile.objects.get(filename=WHEEL)
+    row.hashes = {**row.hashes, "md5": "0" * 32}  # as if other bytes had been kept
+    row.save()
+    page = proxy.project_page("public-dep")
+    wanted = proxy.wanted_file(page, WHEEL)
+    assert not proxy.matches(row, proxy.Wanted(**{**wanted.__dict__, "hashes": {"md5": "1" * 32}}))
+    assert proxy.matches(row, wanted)

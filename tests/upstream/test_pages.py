@@ -244,3 +244,34 @@ def test_an_outbound_proxy_is_used_when_set(client, upstream, settings):
     response = client.get("/simple/public-dep/", HTTP_ACCEPT=JSON)
     assert response.status_code == 200
     assert any(path.startswith("http://pypi.invalid/") for path in upstream.requests())
+
+
+def test_a_hidden_name_asked_first_in_an_outage_fails_like_a_never_seen_one(client, upstream):
+    factories.ProjectFactory(name="acme-secret", visibility="private")
+    with upstream.down():
+        hidden = client.get("/simple/acme-secret/")
+        unknown = client.get("/simple/never-seen-name/")
+    assert hidden.status_code == unknown.status_code == 502
+    assert hidden.content == unknown.content
+
+
+def test_one_failing_page_upstream_does_not_tell_a_hidden_name_apart(client, upstream):
+    factories.ProjectFactory(name="acme-secret", visibility="private")
+    upstream.fail(500, "/simple/broken-one/")
+    assert client.get("/simple/broken-one/").status_code == 502
+    assert client.get("/simple/acme-secret/").status_code == 404
+    assert client.get("/simple/never-seen-name/").status_code == 404
+
+
+def test_a_hidden_name_costs_one_upstream_round_trip_like_an_unknown_one(client, upstream):
+    """The upstream is asked once, about a random decoy, never about the name."""
+    factories.ProjectFactory(name="acme-secret", visibility="private")
+    upstream.clear_log()
+    client.get("/simple/acme-secret/")
+    client.get("/simple/acme-secret/")  # within the TTL: no request, as for a cached name
+    paths = upstream.requests()
+    assert len(paths) == 1 and paths[0].startswith("/simple/privindex-decoy-")
+    upstream.clear_log()
+    client.get("/simple/never-seen-name/")
+    client.get("/simple/never-seen-name/")
+    assert upstream.requests() == ["/simple/never-seen-name/"]
