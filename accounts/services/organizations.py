@@ -24,6 +24,9 @@ from accounts.services.base import (
     organization_locked,
 )
 from audit.services import event_record
+from projects.models import ProjectRole
+from tokens.models import Token
+from tokens.services import token_revoke
 
 
 @transaction.atomic
@@ -160,8 +163,12 @@ def organization_member_remove(
     """Remove ``user`` from ``organization`` and from each of its teams (a team's members are
     members of its organization).
 
+    They also lose their personal roles on the organization's projects and their tokens
+    restricted to it (revoked), effective on their next request (issue 9).
+
     Raises AccountError(404) when ``user`` is not a member, AccountError(409) when they are its
-    last owner. Records ``organization:member-remove`` with the teams they left.
+    last owner. Records ``organization:member-remove`` with the teams they left, the project
+    roles they lost and the tokens revoked.
     """
     organization_locked(organization)
     member = OrganizationMember.objects.filter(organization=organization, user=user).first()
@@ -172,6 +179,14 @@ def organization_member_remove(
     memberships = TeamMember.objects.filter(team__organization=organization, user=user)
     teams = sorted(memberships.values_list("team__name", flat=True))
     memberships.delete()
+    # A leaver keeps nothing of the organization's: no personal role on its projects (the
+    # organization's owners still own them), no token restricted to it.
+    roles = ProjectRole.objects.filter(project__organization=organization, user=user)
+    projects = sorted(roles.values_list("project__normalized_name", flat=True))
+    roles.delete()
+    tokens = list(Token.objects.filter(user=user, organization=organization, revoked__isnull=True))
+    for token in tokens:
+        token_revoke(token=token, actor=actor)
     member.delete()
     event_record(
         "organization:member-remove",
@@ -180,4 +195,6 @@ def organization_member_remove(
         user=user.username,
         role=member.role,
         teams=teams,
+        project_roles=projects,
+        tokens_revoked=sorted(t.identifier for t in tokens),
     )

@@ -146,6 +146,8 @@ def user_update(
             )
         wanted["is_staff"] = True
     changed = {field: value for field, value in wanted.items() if getattr(stored, field) != value}
+    if {"is_staff", "is_superuser"} & set(changed):
+        _superuser_required(actor, "grant or take away staff or superuser status")
     if changed:
         previous = {flag: getattr(stored, flag) for flag in _FLAGS if flag in changed}
         for field, value in changed.items():
@@ -202,8 +204,17 @@ def user_permissions_set(
             labelled = ((pk, f"{app_label}.{codename}") for pk, app_label, codename in rows)
             changes["permissions"] = _added_removed(labelled, wanted)
     if changes:
+        _superuser_required(actor, "change groups or permissions")
         event_record("user:permissions", actor=actor, user=stored.username, **changes)
     return user
+
+
+def _superuser_required(actor: User | None, what: str) -> None:
+    """Staff with the user-change permission must not make themselves (or anyone) more
+    powerful: only a superuser, or the system (a command: ``actor`` None), may. Raises
+    AccountError(403)."""
+    if actor is not None and not (actor.is_active and actor.is_superuser):
+        raise AccountError(f"Only superusers may {what}.", 403)
 
 
 def _added_removed(changed: Iterable[tuple[int, str]], wanted: set[int]) -> dict[str, list[str]]:

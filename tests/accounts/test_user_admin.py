@@ -309,3 +309,20 @@ def test_admin_delete_page_lists_what_goes_with_the_user(admin_client, carol):
     assert response.status_code == 200
     assert not response.context["perms_lacking"]
     assert "Token" in response.content.decode()
+
+
+def test_staff_with_the_user_change_permission_cannot_make_itself_superuser(client, db):
+    staff = factories.UserFactory(username="staffer", is_staff=True)
+    staff.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_user", "change_user"])
+    )
+    client.force_login(staff)
+    url = admin_url("accounts_user", "change", staff.pk)
+    data = form_data(client.get(url))
+    data.update(is_superuser="on")
+    response = client.post(url, data, follow=True)
+    assert "Only superusers may grant or take away staff or superuser status." in (
+        messages_of(response)
+    )
+    staff.refresh_from_db()
+    assert not staff.is_superuser

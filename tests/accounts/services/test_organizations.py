@@ -142,7 +142,32 @@ def test_member_remove_leaves_the_organizations_teams(acme, alice, devs, admin):
         "user": "alice",
         "role": "member",
         "teams": ["devs"],
+        "project_roles": [],
+        "tokens_revoked": [],
     }
+
+
+def test_member_remove_takes_their_project_roles_and_organization_tokens(acme, alice, admin):
+    from projects.models import ProjectRole
+    from tokens.models import Token
+    from tokens.services import token_issue
+
+    theirs = factories.ProjectFactory(name="acme-lib", organization=acme)
+    personal = factories.ProjectFactory(name="alice-lib")
+    factories.ProjectRoleFactory(project=theirs, user=alice, role="owner")
+    factories.ProjectRoleFactory(project=personal, user=alice, role="owner")
+    org_token = token_issue(user=alice, scopes=["upload"], organization=acme, actor=None).token
+    own_token = token_issue(user=alice, scopes=["read"], actor=None).token
+
+    organization_member_remove(organization=acme, user=alice, actor=admin)
+
+    assert not ProjectRole.objects.filter(project=theirs, user=alice).exists()
+    assert ProjectRole.objects.filter(project=personal, user=alice).exists()
+    assert Token.objects.get(pk=org_token.pk).revoked is not None
+    assert Token.objects.get(pk=own_token.pk).revoked is None
+    event = Event.objects.get(action="organization:member-remove")
+    assert event.data["project_roles"] == ["acme-lib"]
+    assert event.data["tokens_revoked"] == [org_token.identifier]
 
 
 def test_member_remove_refuses_last_owner(acme, owner):

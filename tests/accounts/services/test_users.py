@@ -9,6 +9,7 @@ from accounts.services import (
     user_create,
     user_delete,
     user_password_set,
+    user_permissions_set,
     user_update,
 )
 from audit.models import Event
@@ -313,3 +314,33 @@ def test_user_delete_refuses_a_user_who_holds_namespaces(db):
     with refused(409, r"'holder' holds the namespace 'holder-tools': revoke it first"):
         user_delete(user=holder, actor=None)
     assert User.objects.filter(pk=holder.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "change", [{"is_staff": True}, {"is_superuser": True}], ids=["staff", "superuser"]
+)
+def test_only_superusers_grant_staff_or_superuser_status(db, change):
+    staff = factories.UserFactory(username="staffer", is_staff=True)
+    target = factories.UserFactory(username="target")
+    with refused(403, "Only superusers may grant or take away staff or superuser status"):
+        user_update(user=target, actor=staff, **change)
+    with refused(403, "Only superusers may"):
+        user_update(user=staff, actor=staff, is_superuser=True)  # not themselves either
+    target.refresh_from_db()
+    assert not target.is_staff and not target.is_superuser
+    boss = factories.UserFactory(username="boss", is_staff=True, is_superuser=True)
+    user_update(user=target, actor=boss, **change)
+    user_update(user=factories.UserFactory(), actor=None, is_staff=True)  # a command
+
+
+def test_only_superusers_change_permissions(db):
+    from django.contrib.auth.models import Permission
+
+    staff = factories.UserFactory(username="staffer", is_staff=True)
+    perm = Permission.objects.get(codename="change_user")
+    with refused(403, "Only superusers may change groups or permissions"):
+        user_permissions_set(user=staff, permissions=[perm], actor=staff)
+    assert not staff.user_permissions.exists()
+    boss = factories.UserFactory(username="boss", is_staff=True, is_superuser=True)
+    user_permissions_set(user=staff, permissions=[perm], actor=boss)
+    assert staff.user_permissions.filter(pk=perm.pk).exists()
