@@ -32,6 +32,8 @@ from access.status import (
 )
 from access.visibility import (
     memberships_visible_to,
+    namespace_grants_visible_to,
+    namespace_owners_visible_to,
     organizations_visible_to,
     projects_visible_to,
 )
@@ -53,6 +55,8 @@ __all__ = [
     "decide",
     "decide_upstream",
     "memberships_visible_to",
+    "namespace_grants_visible_to",
+    "namespace_owners_visible_to",
     "organizations_visible_to",
     "precheck",
     "project_offers_files",

@@ -8,6 +8,7 @@ from django.db.models import F, Q, QuerySet
 from access.principal import Principal
 from access.roles import ACTION_SCOPE, Action
 from accounts.models import Organization, OrganizationMember, Visibility
+from namespaces.models import NamespaceGrant
 from projects.models import Project, ProjectRole, TeamProjectRole
 
 
@@ -72,3 +73,33 @@ def organizations_visible_to(principal: Principal) -> QuerySet[Organization]:
     return Organization.objects.filter(
         id__in=memberships_visible_to(principal).values("organization_id")
     )
+
+
+def _site_staff(principal: Principal) -> bool:
+    user = principal.user
+    return user is not None and user.is_active and (user.is_staff or user.is_superuser)
+
+
+def namespace_grants_visible_to(principal: Principal) -> QuerySet[NamespaceGrant]:
+    """The PEP 752 grants ``principal`` sees in the API (decision 0016): every grant that is
+    not hidden, and the hidden ones they hold (their own, their organizations'); staff see
+    every grant. A hidden grant reserves its names for everyone all the same."""
+    grants = NamespaceGrant.objects.all()
+    if _site_staff(principal):
+        return grants
+    seen = Q(hidden=False)
+    if principal.user is not None:
+        seen |= Q(user_id=principal.user.id)
+        seen |= Q(organization_id__in=organizations_visible_to(principal).values("id"))
+    return grants.filter(seen)
+
+
+def namespace_owners_visible_to(principal: Principal) -> tuple[bool, set[int], int | None]:
+    """Whose names ``principal`` may see as a grant's owner: (everyone's: staff, the ids of
+    the organizations they see, their own user id). One query, for any number of grants."""
+    if _site_staff(principal):
+        return True, set(), None
+    if principal.user is None:
+        return False, set(), None
+    visible = set(organizations_visible_to(principal).values_list("id", flat=True))
+    return False, visible, principal.user.id

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.functions import Length
 from packaging.utils import canonicalize_name
 
@@ -28,7 +28,8 @@ from access import (
     Surface,
     creation_organization,
     decide,
-    organizations_visible_to,
+    namespace_grants_visible_to,
+    namespace_owners_visible_to,
 )
 from accounts.models import Organization
 from namespaces.models import NamespaceGrant
@@ -106,31 +107,17 @@ def namespace_upload_verdict(
     return Verdict(allowed=True, grant=grant, organization=grant.organization)
 
 
-def _is_staff(principal: Principal) -> bool:
-    user = principal.user
-    return user is not None and user.is_active and (user.is_staff or user.is_superuser)
+Owners = tuple[bool, set[int], int | None]  # access.namespace_owners_visible_to
 
 
-def _seen_by(principal: Principal) -> Q:
-    """The grants ``principal`` sees in the API: every grant that is not hidden, and the
-    hidden ones they hold (their own, their organizations'); staff see every grant."""
-    if _is_staff(principal):
-        return Q(pk__isnull=False)  # not Q(): an empty Q vanishes from an OR
-    seen = Q(hidden=False)
-    if principal.user is not None:
-        seen |= Q(user_id=principal.user.id)
-        seen |= Q(organization_id__in=organizations_visible_to(principal).values("id"))
-    return seen
-
-
-def _owner_shown(grant: NamespaceGrant, principal: Principal, visible_orgs: set[int]) -> str | None:
-    """The owner's name when ``principal`` may see the owner, else None."""
+def _owner_shown(grant: NamespaceGrant, owners: Owners) -> str | None:
+    """The owner's name when the caller may see the owner, else None."""
+    everyone, organizations, own_id = owners
     if grant.organization is not None:
-        shown = _is_staff(principal) or grant.organization.id in visible_orgs
+        shown = everyone or grant.organization.id in organizations
         return grant.organization.name if shown else None
     assert grant.user is not None
-    user = principal.user
-    shown = _is_staff(principal) or (user is not None and user.id == grant.user.id)
+    shown = everyone or own_id == grant.user.id
     return grant.user.username if shown else None
 
 
@@ -149,7 +136,7 @@ def project_namespaces(*, project: Project, principal: Principal) -> list[dict[s
     )
     rows = list(
         _matching(project.normalized_name)
-        .filter(_seen_by(principal))
+        .filter(pk__in=namespace_grants_visible_to(principal).values("pk"))
         .annotate(user_owns=Exists(owner_role))
         .values_list("normalized_name", "organization_id", "user_owns")
     )
@@ -168,7 +155,7 @@ def project_namespaces(*, project: Project, principal: Principal) -> list[dict[s
 def namespaces_visible_to(*, principal: Principal) -> list[NamespaceGrant]:
     """Every grant ``principal`` sees, by name, with its owner and parent."""
     return list(
-        NamespaceGrant.objects.filter(_seen_by(principal))
+        namespace_grants_visible_to(principal)
         .select_related("organization", "user", "parent")
         .order_by("normalized_name")
     )
@@ -185,51 +172,43 @@ class NamespaceDetail:
     children: list[str]
 
 
-def _detail(
-    grant: NamespaceGrant, principal: Principal, visible_orgs: set[int], children: list[str]
-) -> NamespaceDetail:
+def _detail(grant: NamespaceGrant, owners: Owners, children: list[str]) -> NamespaceDetail:
     return NamespaceDetail(
         name=grant.normalized_name,
-        owner=_owner_shown(grant, principal, visible_orgs),
+        owner=_owner_shown(grant, owners),
         open=grant.open,
         parent=grant.parent.normalized_name if grant.parent is not None else None,
         children=children,
     )
 
 
-def _visible_organizations(principal: Principal) -> set[int]:
-    if principal.user is None or _is_staff(principal):
-        return set()
-    return set(organizations_visible_to(principal).values_list("id", flat=True))
-
-
 def namespace_list(*, principal: Principal) -> list[NamespaceDetail]:
     """``/namespaces``: every grant ``principal`` sees, by name, each with the children
     ``principal`` sees. Two queries, whatever the number of grants."""
     grants = namespaces_visible_to(principal=principal)
-    visible_orgs = _visible_organizations(principal)
+    owners = namespace_owners_visible_to(principal)
     children: dict[int, list[str]] = {}
     for grant in grants:
         if grant.parent_id is not None:
             children.setdefault(grant.parent_id, []).append(grant.normalized_name)
-    return [_detail(grant, principal, visible_orgs, children.get(grant.pk, [])) for grant in grants]
+    return [_detail(grant, owners, children.get(grant.pk, [])) for grant in grants]
 
 
 def namespace_detail(*, normalized_name: str, principal: Principal) -> NamespaceDetail | None:
     """``/namespace/<ns>``: the grant of exactly ``normalized_name`` if ``principal`` sees it
     (else None, as for a namespace never granted), its parent and the children ``principal``
     sees."""
-    seen = _seen_by(principal)
+    seen = namespace_grants_visible_to(principal)
     grant = (
-        NamespaceGrant.objects.filter(seen, normalized_name=normalized_name)
+        seen.filter(normalized_name=normalized_name)
         .select_related("organization", "user", "parent")
         .first()
     )
     if grant is None:
         return None
     children = list(
-        grant.children.filter(seen)
+        seen.filter(parent=grant)
         .order_by("normalized_name")
         .values_list("normalized_name", flat=True)
     )
-    return _detail(grant, principal, _visible_organizations(principal), children)
+    return _detail(grant, namespace_owners_visible_to(principal), children)
