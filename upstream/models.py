@@ -29,10 +29,6 @@ class Upstream(models.Model):
     last_ok_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_error_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_error = models.CharField(max_length=500, blank=True, default="", editable=False)
-    last_error_status = models.PositiveSmallIntegerField(default=502, editable=False)
-    # How long a page request to it takes (a moving average): what a name that has to be
-    # asked costs, which a hidden local name is made to cost too (decision 0015).
-    page_seconds = models.FloatField(default=0.0, editable=False)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

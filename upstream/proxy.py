@@ -169,35 +169,21 @@ def _fresh(page: CachedPage, now: dt.datetime) -> bool:
     return now - page.checked_at < dt.timedelta(seconds=int(settings.PRIVINDEX_UPSTREAM_TTL))
 
 
-def _moving_average(upstream: Upstream, seconds: float) -> float:
-    old = upstream.page_seconds
-    return seconds if old <= 0 else 0.8 * old + 0.2 * seconds
-
-
-def _health_ok(upstream: Upstream, now: dt.datetime, seconds: float) -> None:
+def _health_ok(upstream: Upstream, now: dt.datetime) -> None:
     last = upstream.last_ok_at
     if (
         last is None
         or (now - last).total_seconds() > HEALTH_WRITE_SECONDS
         or (upstream.last_error_at is not None and upstream.last_error_at > last)
     ):
-        average = _moving_average(upstream, seconds)
-        Upstream.objects.filter(pk=upstream.pk).update(last_ok_at=now, page_seconds=average)
-        upstream.last_ok_at, upstream.page_seconds = now, average
+        Upstream.objects.filter(pk=upstream.pk).update(last_ok_at=now)
+        upstream.last_ok_at = now
 
 
-def _health_error(
-    upstream: Upstream, error: UpstreamError, now: dt.datetime, seconds: float
-) -> None:
-    average = _moving_average(upstream, seconds)
-    Upstream.objects.filter(pk=upstream.pk).update(
-        last_error_at=now,
-        last_error=error.message[:500],
-        last_error_status=error.status,
-        page_seconds=average,
-    )
-    upstream.last_error_at, upstream.last_error = now, error.message[:500]
-    upstream.last_error_status, upstream.page_seconds = error.status, average
+def _health_error(upstream: Upstream, error: UpstreamError, now: dt.datetime) -> None:
+    message = error.message[:500]
+    Upstream.objects.filter(pk=upstream.pk).update(last_error_at=now, last_error=message)
+    upstream.last_error_at, upstream.last_error = now, message
     log.warning("upstream %s: %s", upstream.name, error.message)
 
 
@@ -208,7 +194,6 @@ def _page_from(
     UpstreamError when it failed and nothing is cached."""
     if cached is not None and _fresh(cached, now):
         return Page(upstream, name, cached.data, "cached") if cached.found else None
-    started = time.monotonic()
     try:
         fetched = client.fetch_page(
             upstream,
@@ -217,13 +202,13 @@ def _page_from(
             last_modified=cached.last_modified if cached is not None and cached.found else "",
         )
     except UpstreamError as error:
-        _health_error(upstream, error, now, time.monotonic() - started)
+        _health_error(upstream, error, now)
         if cached is not None and cached.found:
             return Page(upstream, name, cached.data, "stale", error.message)
         if cached is not None:
             return None  # known absent before the failure: still absent
         raise
-    _health_ok(upstream, now, time.monotonic() - started)
+    _health_ok(upstream, now)
     if fetched.not_modified and cached is not None:
         CachedPage.objects.filter(pk=cached.pk).update(checked_at=now)
         return Page(upstream, name, cached.data, "revalidated")
@@ -308,17 +293,16 @@ def shadow_probe(name: str, *, upstreams: list[Upstream]) -> UpstreamError | Non
             if row.found and not row.shadow:
                 return None  # an unknown name would be answered from this page
             continue
-        started = time.monotonic()
         try:
             client.fetch_page(upstream, decoy_name())
         except UpstreamError as error:
-            _health_error(upstream, error, now, time.monotonic() - started)
+            _health_error(upstream, error, now)
             if row is None:
                 return error  # what a never-seen name gets
             if row.shadow:
                 continue  # known absent
             return None  # an unknown name would get the stale page
-        _health_ok(upstream, now, time.monotonic() - started)
+        _health_ok(upstream, now)
         if row is None:
             # Create the stand-in, or turn the name policy's "not found" into one.
             with contextlib.suppress(IntegrityError), transaction.atomic():

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('upstream', '0002_shadow_and_latency'),
+        ('upstream', '0002_cachedpage_shadow'),
     ]
 
     operations = [

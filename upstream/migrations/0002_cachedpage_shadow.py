@@ -15,14 +15,4 @@ class Migration(migrations.Migration):
             name='shadow',
             field=models.BooleanField(default=False),
         ),
-        migrations.AddField(
-            model_name='upstream',
-            name='last_error_status',
-            field=models.PositiveSmallIntegerField(default=502, editable=False),
-        ),
-        migrations.AddField(
-            model_name='upstream',
-            name='page_seconds',
-            field=models.FloatField(default=0.0, editable=False),
-        ),
     ]
