@@ -64,6 +64,21 @@ def forbidden(message: str) -> HttpResponse:
     return response
 
 
+# Says where an answer proxied from an upstream came from: "fetched" (now), "revalidated",
+# "cached", or "stale" (the upstream is failing; this is the last good copy).
+UPSTREAM_HEADER = "Privindex-Upstream"
+
+
+def upstream_failed(status: int, message: str) -> HttpResponse:
+    """An upstream could not answer: 502/504 (503 when too busy), never a 404, never kept."""
+    response = message_response(status, message)
+    response["Vary"] = READ_VARY
+    response["Cache-Control"] = "no-store"
+    if status == 503:
+        response["Retry-After"] = "5"
+    return response
+
+
 def deny(decision: Decision) -> HttpResponse:
     if decision.denial == Denial.UNAUTHENTICATED:
         return unauthenticated(decision.reason)

@@ -28,19 +28,17 @@ from projects import selectors
 from simple_api import negotiation, pages
 from simple_api.responses import (
     READ_VARY,
+    UPSTREAM_HEADER,
     credentials_error,
     deny,
     etag_matches,
     message_response,
+    upstream_failed,
 )
 from upstream import pages as upstream_pages
 from upstream import proxy
 from upstream.client import UpstreamError
 from upstream.models import Upstream
-
-# Says where a page proxied from an upstream came from: "fetched", "revalidated", "cached",
-# or "stale" (the upstream failed; this is the last good copy).
-UPSTREAM_HEADER = "Privindex-Upstream"
 
 
 def _surface(request: PrincipalRequest) -> Surface:
@@ -144,7 +142,7 @@ def detail(request: PrincipalRequest, name: str) -> HttpResponse:
                 # A hidden name: what an unknown name would cost, and its failure while the
                 # upstream is down, but never an upstream's answer (decision 0015).
                 elif (failure := proxy.shadow_probe(normalized, upstreams=upstreams)) is not None:
-                    return _upstream_failure(failure)
+                    return upstream_failed(failure.status, failure.message)
         return deny(decision)
     assert project is not None
     content_type = _negotiate(request)
@@ -161,16 +159,6 @@ def detail(request: PrincipalRequest, name: str) -> HttpResponse:
     return _page(request, body, content_type, public=readable_by_anyone(project))
 
 
-def _upstream_failure(error: UpstreamError) -> HttpResponse:
-    """502/504 (503 when too busy) with the reason: never a 404, never cached."""
-    response = message_response(error.status, error.message)
-    response["Vary"] = READ_VARY
-    response["Cache-Control"] = "no-store"
-    if error.status == 503:
-        response["Retry-After"] = "5"
-    return response
-
-
 def _upstream_detail(
     request: PrincipalRequest, name: str, upstreams: list[Upstream]
 ) -> HttpResponse | None:
@@ -179,7 +167,7 @@ def _upstream_detail(
     try:
         page = proxy.project_page(name, upstreams=upstreams)
     except UpstreamError as error:
-        return _upstream_failure(error)
+        return upstream_failed(error.status, error.message)
     if page is None:
         return None
     content_type = _negotiate(request)

@@ -8,6 +8,7 @@ without one (``CELERY_TASK_ALWAYS_EAGER``, the embedded default) the service run
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 
@@ -30,16 +31,25 @@ def enqueue_store(file_id: int) -> None:
     Without a broker, stores the file in process (one attempt; ``manage.py checkstorage
     --requeue`` tries again); with one, sends the ``store_file`` task (which retries).
     """
+    run_or_send(STORE_FILE_TASK, file_id, lambda: file_store(file_id=file_id), what="file")
+
+
+def run_or_send(task: str, file_id: int, run: Callable[[], object], *, what: str) -> None:
+    """Run ``run`` in process without a broker, else send ``task`` by its name with
+    ``file_id`` (as ``task.delay(file_id)`` would; the tasks ignore their results). Never
+    raises: a file left staged is served from staging and found by its sweeper."""
     if settings.CELERY_TASK_ALWAYS_EAGER:
         try:
-            file_store(file_id=file_id)
+            run()
         except Exception:
-            log.exception("storing file %s failed; it stays staged", file_id)
+            log.exception("storing %s %s failed; it stays staged", what, file_id)
         return
     try:
-        # As ``store_file.delay(file_id)`` would send it (the task ignores its result).
-        app.send_task(STORE_FILE_TASK, args=(file_id,), ignore_result=True)
+        app.send_task(task, args=(file_id,), ignore_result=True)
     except Exception as exc:
         log.warning(
-            "could not enqueue storing file %s (%s); the sweeper will", file_id, type(exc).__name__
+            "could not enqueue storing %s %s (%s); the sweeper will",
+            what,
+            file_id,
+            type(exc).__name__,
         )

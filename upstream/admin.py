@@ -3,6 +3,7 @@ take although an upstream has them, and the cache (look, purge)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -13,6 +14,24 @@ from django.http import HttpRequest
 from privindex.admin_support import ServiceErrorsAsMessages
 from upstream import services
 from upstream.models import AllowedName, CachedFile, CachedPage, Upstream, UpstreamRule
+
+
+class SavedThroughServices(admin.ModelAdmin):
+    """Saves and deletions (one or a selection) go through ``save_service`` and
+    ``delete_service``, which record who did it."""
+
+    save_service: Callable[..., Any]
+    delete_service: Callable[..., Any]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        type(self).save_service(obj, actor=request.user)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        type(self).delete_service(obj, actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for obj in queryset:
+            type(self).delete_service(obj, actor=request.user)
 
 
 class UpstreamForm(forms.ModelForm):
@@ -39,8 +58,10 @@ class UpstreamForm(forms.ModelForm):
 
 
 @admin.register(Upstream)
-class UpstreamAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
+class UpstreamAdmin(ServiceErrorsAsMessages, SavedThroughServices):
     form = UpstreamForm
+    save_service = services.upstream_save
+    delete_service = services.upstream_delete
     service_errors = (services.UpstreamConfigError,)
     list_display = ["name", "url", "priority", "enabled", "curated", "health", "last_error"]
     readonly_fields = ["from_environment", "last_ok_at", "last_error_at", "last_error"]
@@ -70,49 +91,23 @@ class UpstreamAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
-    def save_model(self, request: HttpRequest, obj: Upstream, form: Any, change: bool) -> None:
-        services.upstream_save(obj, actor=request.user)  # type: ignore[arg-type]
-
-    def delete_model(self, request: HttpRequest, obj: Upstream) -> None:
-        services.upstream_delete(obj, actor=request.user)  # type: ignore[arg-type]
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Upstream]) -> None:
-        for obj in queryset:
-            services.upstream_delete(obj, actor=request.user)  # type: ignore[arg-type]
-
 
 @admin.register(UpstreamRule)
-class UpstreamRuleAdmin(admin.ModelAdmin):
+class UpstreamRuleAdmin(SavedThroughServices):
     list_display = ["name", "kind", "upstream", "note", "created"]
     list_filter = ["kind", "upstream"]
     search_fields = ["name", "note"]
-
-    def save_model(self, request: HttpRequest, obj: UpstreamRule, form: Any, change: bool) -> None:
-        services.rule_save(obj, actor=request.user)  # type: ignore[arg-type]
-
-    def delete_model(self, request: HttpRequest, obj: UpstreamRule) -> None:
-        services.rule_delete(obj, actor=request.user)  # type: ignore[arg-type]
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[UpstreamRule]) -> None:
-        for obj in queryset:
-            services.rule_delete(obj, actor=request.user)  # type: ignore[arg-type]
+    save_service = services.rule_save
+    delete_service = services.rule_delete
 
 
 @admin.register(AllowedName)
-class AllowedNameAdmin(admin.ModelAdmin):
+class AllowedNameAdmin(SavedThroughServices):
     list_display = ["name", "note", "created_by", "created"]
     search_fields = ["name", "note"]
     exclude = ["created_by"]
-
-    def save_model(self, request: HttpRequest, obj: AllowedName, form: Any, change: bool) -> None:
-        services.allowed_name_save(obj, actor=request.user)  # type: ignore[arg-type]
-
-    def delete_model(self, request: HttpRequest, obj: AllowedName) -> None:
-        services.allowed_name_delete(obj, actor=request.user)  # type: ignore[arg-type]
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[AllowedName]) -> None:
-        for obj in queryset:
-            services.allowed_name_delete(obj, actor=request.user)  # type: ignore[arg-type]
+    save_service = services.allowed_name_save
+    delete_service = services.allowed_name_delete
 
 
 @admin.register(CachedPage)

@@ -39,24 +39,18 @@ class PageError(ValueError):
     """The upstream answered something that is not a project page."""
 
 
-def _project_of(filename: str) -> str | None:
+def _identity(filename: str) -> tuple[str, str] | None:
+    """(project, version) a wheel's or sdist's filename names, or None."""
     try:
         if filename.endswith(".whl"):
-            return str(parse_wheel_filename(filename)[0])
-        if filename.endswith(_SDIST_SUFFIXES):
-            return str(parse_sdist_filename(filename)[0])
+            name, version, *_ = parse_wheel_filename(filename)
+        elif filename.endswith(_SDIST_SUFFIXES):
+            name, version = parse_sdist_filename(filename)
+        else:
+            return None
     except (InvalidWheelFilename, InvalidSdistFilename):
         return None
-    return None
-
-
-def _version_of(filename: str) -> str | None:
-    try:
-        if filename.endswith(".whl"):
-            return str(parse_wheel_filename(filename)[1])
-        return str(parse_sdist_filename(filename)[1])
-    except (InvalidWheelFilename, InvalidSdistFilename):
-        return None
+    return str(name), str(version)
 
 
 def _clean_hashes(raw: Any) -> dict[str, str]:
@@ -96,8 +90,8 @@ def _absolute_url(base: str, href: str) -> tuple[str, str]:
 def _keep(project: str, filename: str) -> bool:
     if not _FILENAME.match(filename) or "/" in filename or "\\" in filename:
         return False
-    owner = _project_of(filename)
-    return owner is not None and canonicalize_name(owner) == project
+    identity = _identity(filename)
+    return identity is not None and canonicalize_name(identity[0]) == project
 
 
 def parse_json(project: str, body: bytes, base_url: str) -> dict[str, Any]:
@@ -162,9 +156,9 @@ def _clean_status(raw: Any) -> dict[str, str] | None:
 def _versions_from(files: list[Entry]) -> list[str]:
     seen: dict[str, None] = {}
     for entry in files:
-        version = _version_of(entry["filename"])
-        if version is not None:
-            seen.setdefault(version)
+        identity = _identity(entry["filename"])
+        if identity is not None:
+            seen.setdefault(identity[1])
     return list(seen)
 
 

@@ -19,14 +19,16 @@ from namespaces.selectors import namespace_reserving
 from privindex.requests import PrincipalRequest
 from projects import selectors
 from simple_api.downloads import Served, serve
-from simple_api.responses import READ_VARY, credentials_error, deny, message_response, not_found
+from simple_api.responses import (
+    UPSTREAM_HEADER,
+    credentials_error,
+    deny,
+    not_found,
+    upstream_failed,
+)
 from upstream import proxy
 from upstream.client import UpstreamError
 from upstream.models import CachedFile, CachedFileState
-
-# As on proxied pages: "fetched" (now, from the upstream), "cached", or "stale" (the
-# upstream is failing; this is the kept copy).
-UPSTREAM_HEADER = "Privindex-Upstream"
 
 
 def _served(row: CachedFile) -> Served:
@@ -42,10 +44,7 @@ def _served(row: CachedFile) -> Served:
 
 
 def _failed(error: UpstreamError) -> HttpResponseBase:
-    response = message_response(error.status, error.message)
-    response["Vary"] = READ_VARY
-    response["Cache-Control"] = "no-store"
-    return response
+    return upstream_failed(error.status, error.message)
 
 
 @require_safe
