@@ -17,12 +17,16 @@ from access.decision import ALLOW, NOT_FOUND, Decision, Denial
 from access.policy import (
     creation_organization,
     decide,
+    decide_organization,
+    decide_transfer,
     decide_upstream,
+    organization_inactive,
+    owns_project,
     precheck,
     readable_by_anyone,
 )
 from access.principal import Principal
-from access.roles import ACTION_SCOPE, Action
+from access.roles import ACTION_SCOPE, ORGANIZATION_TOKEN_SCOPES, Action
 from access.status import (
     MANAGER_STATUSES,
     project_offers_files,
@@ -43,6 +47,7 @@ __all__ = [
     "ALLOW",
     "MANAGER_STATUSES",
     "NOT_FOUND",
+    "ORGANIZATION_TOKEN_SCOPES",
     "Action",
     "Credential",
     "Decision",
@@ -53,11 +58,15 @@ __all__ = [
     "creation_organization",
     "credential_check",
     "decide",
+    "decide_organization",
+    "decide_transfer",
     "decide_upstream",
     "memberships_visible_to",
     "namespace_grants_visible_to",
     "namespace_owners_visible_to",
+    "organization_inactive",
     "organizations_visible_to",
+    "owns_project",
     "precheck",
     "project_offers_files",
     "projects_listed",

@@ -54,6 +54,11 @@ ACCEPTED: dict[Surface, dict[Action, frozenset[Credential]]] = {
         Action.YANK: SESSION,
         Action.MANAGE: SESSION,
         Action.MODERATE: SESSION,
+        # /org/<name>/: for signed-in people.
+        Action.ORGANIZATION_READ: SESSION,
+        Action.ORGANIZATION_MANAGE: SESSION,
+        Action.TEAMS_MANAGE: SESSION,
+        Action.ORGANIZATION_TOKENS_ISSUE: SESSION,
     },
     Surface.WEB_TOKENS: {Action.TOKENS_MANAGE: SESSION},
     Surface.API: {
@@ -62,6 +67,10 @@ ACCEPTED: dict[Surface, dict[Action, frozenset[Credential]]] = {
         Action.MANAGE: SIGNED_IN,
         Action.MODERATE: SIGNED_IN,
         Action.ORGANIZATION_READ: SIGNED_IN,
+        Action.ORGANIZATION_MANAGE: SIGNED_IN,
+        Action.TEAMS_MANAGE: SIGNED_IN,
+        # No token issues tokens, an organization's included.
+        Action.ORGANIZATION_TOKENS_ISSUE: SESSION,
         Action.TOKENS_MANAGE: SESSION,
     },
 }

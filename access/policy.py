@@ -12,18 +12,25 @@ from typing import TYPE_CHECKING
 
 from access.credentials import (
     AUTHENTICATION_REQUIRED,
+    NOT_OFFERED,
     Surface,
     anonymous_read_open,
     credential_check,
 )
 from access.decision import ALLOW, NOT_FOUND, Decision, Denial
 from access.principal import Principal
-from access.roles import ACTION_SCOPE, ORG_CREATORS, Action
-from accounts.models import OrganizationMember, Visibility
-from projects.models import Project, ProjectStatus
+from access.roles import (
+    ACTION_SCOPE,
+    ALL_ORGANIZATION_ACTIONS,
+    ORG_CREATORS,
+    ORGANIZATION_ACTIONS,
+    Action,
+)
+from accounts.models import OrganizationMember, OrganizationRole, Visibility
+from projects.models import Project, ProjectRole, ProjectRoleName, ProjectStatus
 
 if TYPE_CHECKING:
-    from accounts.models import Organization
+    from accounts.models import Organization, User
 
 
 _ANONYMOUS = Principal()
@@ -31,13 +38,25 @@ _ANONYMOUS = Principal()
 _NO_PROJECT = Project(id=0, organization_id=0, visibility=Visibility.PRIVATE)
 
 
+def organization_inactive(project: Project) -> bool:
+    """Whether ``project`` belongs to a deactivated organization, whose projects no one but
+    site staff may read (issue 9). ``_NO_PROJECT``'s organization id 0 is no organization."""
+    return bool(project.organization_id) and not project.organization.is_active  # type: ignore[union-attr]
+
+
 def _can_read(principal: Principal, project: Project) -> bool:
-    if project.visibility == Visibility.PUBLIC:
+    inactive = organization_inactive(project)
+    public = project.visibility == Visibility.PUBLIC
+    if public and not inactive:
         return True
     # Both lookups always run (no short-circuit): the work must not depend on the answer.
     covered = principal.token_covers(project)
     actions = principal.actions_on(project)
-    return covered and Action.READ in actions
+    readable = public or (covered and Action.READ in actions)
+    if inactive:
+        # A deactivated organization's projects: staff only, and only what they could read.
+        return readable and principal.site_staff
+    return readable
 
 
 def decide(
@@ -76,15 +95,17 @@ def decide(
         # message for a hidden project, a reserved namespace and a similar name).
         return NOT_FOUND
     if action == Action.MODERATE:
-        user = principal.user
-        staff = user is not None and user.is_active and (user.is_staff or user.is_superuser)
         # A staff member's token restricted to other projects narrows moderation too.
-        if staff and principal.token_covers(project):
+        if principal.site_staff and principal.token_covers(project):
             return ALLOW
         return Decision(
             False, Denial.FORBIDDEN, "Only site administrators may quarantine or release a project."
         )
-    if not principal.token_covers(project) or action not in principal.actions_on(project):
+    if (
+        not principal.token_covers(project)
+        or action not in principal.actions_on(project)
+        or organization_inactive(project)
+    ):
         who = (
             "The given token isn't"
             if principal.token is not None
@@ -139,9 +160,22 @@ def _decide_create(principal: Principal, organization: Organization | None) -> D
     if principal.token is not None and principal.token.organization_id is not None:
         target = principal.token.organization
     if target is None:
+        if principal.organization_token:  # pragma: no cover - it always has an organization
+            return Decision(
+                False, Denial.FORBIDDEN, "An organization token needs its organization."
+            )
         return ALLOW
+    if principal.organization_token:
+        # Its scopes were checked; it creates in its own organization while that is active.
+        if target.is_active:
+            return ALLOW
+        return Decision(
+            False,
+            Denial.FORBIDDEN,
+            f"You may not create projects in the organization '{target.name}'.",
+        )
     assert principal.user is not None
-    if principal.user.is_superuser:
+    if principal.user.is_superuser and principal.user.is_active:
         return ALLOW
     allowed = OrganizationMember.objects.filter(
         organization_id=target.id,
@@ -155,6 +189,130 @@ def _decide_create(principal: Principal, organization: Organization | None) -> D
         False,
         Denial.FORBIDDEN,
         f"You may not create projects in the organization '{target.name}'.",
+    )
+
+
+def _organization_role(principal: Principal, organization: Organization | None) -> str | None:
+    """The principal's user's role in ``organization`` (one query, run for a missing one too),
+    as far as their token lets them act for it: a token restricted to another organization or
+    to projects acts for no organization; an organization token acts for none either (it
+    reads and uploads projects, nothing more)."""
+    user = principal.user
+    org_id = organization.id if organization is not None else 0
+    role = None
+    if user is not None:
+        role = (
+            OrganizationMember.objects.filter(organization_id=org_id, user_id=user.id)
+            .values_list("role", flat=True)
+            .first()
+        )
+    token = principal.token
+    if token is not None and (
+        token.organization_id not in (None, org_id) or principal.token_project_ids is not None
+    ):
+        return None
+    return role
+
+
+def decide_organization(
+    principal: Principal,
+    action: Action,
+    organization: Organization | None,
+    *,
+    surface: Surface | None,
+) -> Decision:
+    """May ``principal`` do ``action`` (an organization action: read its page, manage it, its
+    teams, issue its tokens) on ``organization`` (None: no such name)?
+
+    An organization is seen by its members only (and superusers): anyone else, and everyone
+    while it is deactivated, gets the same NOT_FOUND as for a name that does not exist. What
+    each role may do is ``access.roles.ORGANIZATION_ACTIONS`` (docs/access.md).
+    """
+    early = precheck(principal, action, surface=surface)
+    if not early:
+        return early
+    role = _organization_role(principal, organization)
+    user = principal.user
+    superuser = user is not None and user.is_superuser and user.is_active
+    if organization is None or not (superuser or (role is not None and organization.is_active)):
+        return NOT_FOUND
+    if principal.token is not None and principal.token.organization_id not in (
+        None,
+        organization.id,
+    ):
+        return NOT_FOUND
+    allowed = (
+        ALL_ORGANIZATION_ACTIONS if superuser else ORGANIZATION_ACTIONS.get(role or "", frozenset())
+    )
+    if action in allowed:
+        return ALLOW
+    what = {
+        Action.ORGANIZATION_MANAGE: "Only owners of the organization may do this.",
+        Action.TEAMS_MANAGE: "Only owners and managers of the organization may manage its teams.",
+        Action.ORGANIZATION_TOKENS_ISSUE: (
+            "Only owners and managers of the organization may issue its tokens."
+        ),
+    }
+    return Decision(False, Denial.FORBIDDEN, what.get(action, NOT_OFFERED))
+
+
+def owns_project(principal: Principal, project: Project) -> bool:
+    """The owner role on ``project``: a direct owner of a project without an organization, an
+    owner of the organization of one that has it; superusers. A token must cover it and may
+    manage (a transfer is a management action)."""
+    user = principal.user
+    if user is None or not user.is_active or not principal.token_covers(project):
+        return False
+    if not principal.has_scope(ACTION_SCOPE[Action.MANAGE]):
+        return False
+    if user.is_superuser:
+        return True
+    if project.organization_id is not None:
+        return _organization_role(
+            principal, project.organization
+        ) == OrganizationRole.OWNER and not organization_inactive(project)
+    return ProjectRole.objects.filter(
+        project_id=project.id, user_id=user.id, role=ProjectRoleName.OWNER
+    ).exists()
+
+
+def decide_transfer(
+    principal: Principal,
+    project: Project,
+    *,
+    organization: Organization | None,
+    user: User | None,
+    surface: Surface | None,
+) -> Decision:
+    """May ``principal`` move ``project`` into ``organization``, or to ``user`` (out of its
+    organization)? It needs the owner role on both sides: of the project (``owns_project``)
+    and of the organization it goes to, or be the user it goes to (superusers: any)."""
+    decision = decide(principal, Action.MANAGE, project, surface=surface)
+    if not decision:
+        return decision
+    if not owns_project(principal, project):
+        return Decision(False, Denial.FORBIDDEN, "Only an owner of the project may transfer it.")
+    acting_user = principal.user
+    assert acting_user is not None
+    if acting_user.is_superuser:
+        return ALLOW
+    if organization is not None:
+        there = decide_organization(
+            principal, Action.ORGANIZATION_MANAGE, organization, surface=surface
+        )
+        if not there:
+            return Decision(
+                False,
+                Denial.FORBIDDEN,
+                "You need to be an owner of the organization the project moves to.",
+            )
+        return ALLOW
+    if user is not None and user.pk == acting_user.pk:
+        return ALLOW
+    return Decision(
+        False,
+        Denial.FORBIDDEN,
+        "A project can only be transferred to yourself or to an organization you own.",
     )
 
 

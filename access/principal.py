@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Value
 
-from access.roles import ALL_PROJECT_ACTIONS, ORG_ROLE_ACTIONS, PROJECT_ROLE_ACTIONS, Action
+from access.roles import (
+    ALL_PROJECT_ACTIONS,
+    ORG_ROLE_ACTIONS,
+    ORGANIZATION_TOKEN_ACTIONS,
+    PROJECT_ROLE_ACTIONS,
+    Action,
+)
 from accounts.models import OrganizationMember
 from projects.models import Project, ProjectRole, TeamProjectRole
 
@@ -17,11 +23,12 @@ if TYPE_CHECKING:
 
 
 class Principal:
-    """Who is asking: anonymous, a user (web session) or a token (which acts for its user)."""
+    """Who is asking: anonymous, a user (web session), a personal token (which acts for its
+    user) or an organization token (no user: it acts for its organization, on its projects)."""
 
     def __init__(self, user: User | None = None, token: Token | None = None) -> None:
         if token is not None:
-            user = token.user
+            user = token.user  # None for an organization token
         self.user = user if (user is not None and user.is_authenticated) else None
         self.token = token
         self._actions: dict[int, frozenset[Action]] = {}
@@ -33,7 +40,18 @@ class Principal:
 
     @property
     def is_anonymous(self) -> bool:
-        return self.user is None
+        return self.user is None and self.token is None
+
+    @property
+    def organization_token(self) -> bool:
+        """An organization's token: it has no user."""
+        return self.token is not None and self.token.user_id is None
+
+    @property
+    def site_staff(self) -> bool:
+        """An active staff member or superuser (through a session or their own token)."""
+        user = self.user
+        return user is not None and user.is_active and (user.is_staff or user.is_superuser)
 
     @cached_property
     def token_project_ids(self) -> frozenset[int] | None:
@@ -57,8 +75,17 @@ class Principal:
         return ids is None or project.id in ids
 
     def actions_on(self, project: Project) -> frozenset[Action]:
-        """What the *user* may do on ``project`` through any role (one query, cached)."""
+        """What the *user* may do on ``project`` through any role (one query, cached); for an
+        organization token, what it may do on its organization's projects (no query)."""
         if self.user is None:
+            token = self.token
+            if (
+                token is not None
+                and token.organization_id is not None
+                and project.organization_id == token.organization_id
+                and token.organization.is_active  # type: ignore[union-attr]
+            ):
+                return ORGANIZATION_TOKEN_ACTIONS
             return frozenset()
         if self.user.is_superuser and self.user.is_active:
             return ALL_PROJECT_ACTIONS

@@ -17,6 +17,11 @@ class Action(enum.StrEnum):
     MANAGE = "projects:manage"  # visibility, status, roles
     MODERATE = "projects:moderate"  # set or clear a quarantine: site staff only
     ORGANIZATION_READ = "organizations:read"  # an organization's page: its members only
+    # Members, invitations, settings (default visibility), organization tokens, the audit log,
+    # deletion: owners only.
+    ORGANIZATION_MANAGE = "organizations:manage"
+    TEAMS_MANAGE = "organizations:teams"  # teams, their members and project roles
+    ORGANIZATION_TOKENS_ISSUE = "organizations:tokens-issue"  # owners and managers
     TOKENS_MANAGE = "tokens:manage"  # list, issue and revoke one's own tokens
 
 
@@ -29,6 +34,10 @@ ACTION_SCOPE: dict[Action, str] = {
     Action.MANAGE: "manage",
     Action.MODERATE: "manage",
     Action.ORGANIZATION_READ: "read",
+    Action.ORGANIZATION_MANAGE: "manage",
+    Action.TEAMS_MANAGE: "manage",
+    # No token may issue tokens (``access.credentials``); named so the table is total.
+    Action.ORGANIZATION_TOKENS_ISSUE: "manage",
     # No token may manage tokens whatever its scopes (``access.credentials``); "manage" is
     # named so the table is total.
     Action.TOKENS_MANAGE: "manage",
@@ -47,3 +56,23 @@ ORG_ROLE_ACTIONS: dict[str, frozenset[Action]] = {
 }
 # Organization roles that may create projects in the organization.
 ORG_CREATORS = frozenset({OrganizationRole.OWNER, OrganizationRole.MANAGER})
+# What each organization role may do to the organization itself (docs/access.md).
+ORGANIZATION_ACTIONS: dict[str, frozenset[Action]] = {
+    OrganizationRole.OWNER: frozenset(
+        {
+            Action.ORGANIZATION_READ,
+            Action.ORGANIZATION_MANAGE,
+            Action.TEAMS_MANAGE,
+            Action.ORGANIZATION_TOKENS_ISSUE,
+        }
+    ),
+    OrganizationRole.MANAGER: frozenset(
+        {Action.ORGANIZATION_READ, Action.TEAMS_MANAGE, Action.ORGANIZATION_TOKENS_ISSUE}
+    ),
+    OrganizationRole.MEMBER: frozenset({Action.ORGANIZATION_READ}),
+}
+ALL_ORGANIZATION_ACTIONS = ORGANIZATION_ACTIONS[OrganizationRole.OWNER]
+# What an organization token may do on its organization's projects (its scopes narrow it:
+# ``read`` reads, ``upload`` uploads, creates and yanks). Never manage.
+ORGANIZATION_TOKEN_ACTIONS = frozenset({Action.READ, Action.UPLOAD, Action.YANK})
+ORGANIZATION_TOKEN_SCOPES = frozenset({"read", "upload"})

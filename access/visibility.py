@@ -18,11 +18,21 @@ def projects_visible_to(principal: Principal) -> QuerySet[Project]:
     Every listing, search and count goes through here.
     """
     public = Q(visibility=Visibility.PUBLIC)
+    # A deactivated organization's projects: site staff only (``policy._can_read``).
     qs = Project.objects.all()
+    if not principal.site_staff:
+        qs = qs.filter(Q(organization__isnull=True) | Q(organization__is_active=True))
     if principal.is_anonymous or not principal.has_scope(ACTION_SCOPE[Action.READ]):
         return qs.filter(public) if principal.is_anonymous else qs.none()
+    token = principal.token
     user = principal.user
-    assert user is not None
+    if user is None:
+        # An organization token: its active organization's projects, perhaps fewer.
+        assert token is not None
+        private = Q(organization_id=token.organization_id, organization__is_active=True)
+        if principal.token_project_ids is not None:
+            private &= Q(id__in=principal.token_project_ids)
+        return qs.filter(public | private)
     if user.is_superuser and user.is_active:
         private = Q(pk__isnull=False)  # not Q(): an empty Q vanishes from an OR
     else:
@@ -42,7 +52,6 @@ def projects_visible_to(principal: Principal) -> QuerySet[Project]:
                 ).values("organization_id")
             )
         )
-    token = principal.token
     if token is not None:
         if token.organization_id is not None:
             private &= Q(organization_id=token.organization_id)
@@ -69,15 +78,18 @@ def memberships_visible_to(principal: Principal) -> QuerySet[OrganizationMember]
 
 
 def organizations_visible_to(principal: Principal) -> QuerySet[Organization]:
-    """Every organization ``principal`` may see: an organization is seen by its members."""
+    """Every organization ``principal`` may see: an organization is seen by its members, and
+    by its own tokens while it is active."""
+    if principal.organization_token:
+        assert principal.token is not None
+        return Organization.objects.filter(id=principal.token.organization_id, is_active=True)
     return Organization.objects.filter(
         id__in=memberships_visible_to(principal).values("organization_id")
     )
 
 
 def _site_staff(principal: Principal) -> bool:
-    user = principal.user
-    return user is not None and user.is_active and (user.is_staff or user.is_superuser)
+    return principal.site_staff
 
 
 def namespace_grants_visible_to(principal: Principal) -> QuerySet[NamespaceGrant]:

@@ -86,3 +86,38 @@ class TeamMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.team}"
+
+
+class Invitation(models.Model):
+    """An invitation to join an organization, pending until the invitee accepts or declines it
+    (or an owner withdraws it, or it expires). Addressed to a user, or to an email address
+    that a user with that (verified by an administrator) address may accept."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(blank=True, default="")
+    role = models.CharField(max_length=10, choices=OrganizationRole.choices)
+    invited_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    expires = models.DateTimeField()
+    # When it stopped being pending, and how.
+    closed = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, blank=True, default="")  # accepted, declined, ...
+
+    class Meta:
+        ordering = ["-created"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False) | ~models.Q(email=""),
+                name="invitation_user_or_email",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user or self.email} to {self.organization} as {self.role}"

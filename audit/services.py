@@ -1,15 +1,32 @@
-"""Writing the audit trail."""
+"""Writing the audit trail, and the one rule for who an event says acted and from where."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from audit.models import Event
+from audit.context import current_origin, os_user
+from audit.models import ActorKind, Event
 
 if TYPE_CHECKING:
-    from accounts.models import User
+    from accounts.models import Organization, User
     from projects.models import Project
     from tokens.models import Token
+
+
+def actor_of(*, actor: User | None, token: Token | None) -> tuple[str, str]:
+    """(kind, name) of who acted: an organization token (its identifier), a personal token
+    (its user and identifier), a user, an anonymous caller of a request, or the system (a
+    command or task: with the OS user that ran it)."""
+    if token is not None:
+        if token.user_id is None:
+            return ActorKind.ORGANIZATION_TOKEN, f"token {token.identifier}"
+        username = actor.username if actor is not None else token.user.username  # type: ignore[union-attr]
+        return ActorKind.TOKEN, f"{username} (token {token.identifier})"
+    if actor is not None:
+        return ActorKind.USER, actor.username
+    if current_origin() is not None:
+        return ActorKind.ANONYMOUS, ""
+    return ActorKind.SYSTEM, f"system ({os_user()})"
 
 
 def event_record(
@@ -18,11 +35,43 @@ def event_record(
     actor: User | None,
     token: Token | None = None,
     project: Project | None = None,
+    organization: Organization | str | None = None,
+    target: str = "",
+    credential: Token | Literal["token"] | None = "token",
     **data: Any,
 ) -> Event:
     """Record that ``actor`` (None: the system, or an anonymous caller) did ``action``.
 
-    ``token`` is the credential the actor used, if any; ``data`` must never hold a secret.
-    Called inside the service's transaction, so the event exists exactly when the change does.
+    ``token`` is the credential the actor used, if any (an organization token has no actor),
+    or the token the event is about: then ``credential`` says what the actor used (None:
+    no token; by default, ``token`` itself).
+    ``organization`` is the organization concerned (an ``Organization``; a name is kept in
+    ``data`` only); a project's organization is taken from the project. ``target`` names what
+    the action was done to. The address and user agent come from the request, if any
+    (``audit.context``). ``data`` must never hold a secret; a change keeps its previous and
+    new values there. Called inside the service's transaction, so the event exists exactly
+    when the change does.
     """
-    return Event.objects.create(action=action, actor=actor, token=token, project=project, data=data)
+    organization_id = None
+    if isinstance(organization, str):
+        data["organization"] = organization
+    elif organization is not None:
+        organization_id = organization.pk
+        data["organization"] = organization.name
+    elif project is not None and project.organization_id:
+        organization_id = project.organization_id
+    kind, name = actor_of(actor=actor, token=token if credential == "token" else credential)
+    where = current_origin()
+    return Event.objects.create(
+        action=action,
+        actor=actor,
+        actor_kind=kind,
+        actor_name=name[:200],
+        token=token,
+        project=project,
+        organization_id=organization_id,
+        target=target[:300],
+        ip=where.ip if where is not None else None,
+        user_agent=where.user_agent if where is not None else "",
+        data=data,
+    )

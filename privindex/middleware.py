@@ -6,6 +6,7 @@ per-middleware exception handler before it gets here; the ``got_request_exceptio
 marks the request so that 500 is replaced too.
 """
 
+import ipaddress
 import logging
 import sys
 
@@ -13,6 +14,8 @@ from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
 from django.http import HttpResponse
+
+from audit.context import origin
 
 log = logging.getLogger(__name__)
 
@@ -73,3 +76,39 @@ class RejectNulMiddleware:
                 content_type="text/plain; charset=utf-8",
             )
         return self.get_response(request)
+
+
+def client_ip(request) -> str | None:
+    """The caller's address: ``REMOTE_ADDR``, or, behind ``PRIVINDEX_TRUSTED_PROXIES``
+    reverse proxies, the address the outermost trusted one saw (``X-Forwarded-For`` is read
+    from the right, so a client cannot choose what is recorded)."""
+    from django.conf import settings
+
+    hops = settings.PRIVINDEX_TRUSTED_PROXIES
+    remote = request.META.get("REMOTE_ADDR") or None
+    if hops <= 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [part for part in forwarded if part]
+    if len(forwarded) < hops:
+        return remote
+    candidate = forwarded[-hops]
+    try:
+        ipaddress.ip_address(candidate)
+    except ValueError:
+        return remote
+    return candidate
+
+
+class AuditOriginMiddleware:
+    """Every event recorded during a request carries its address and user agent
+    (``audit.context``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        ip = client_ip(request)
+        request.client_ip = ip
+        with origin(ip, request.META.get("HTTP_USER_AGENT", "")):
+            return self.get_response(request)

@@ -89,6 +89,13 @@ SECRET_KEY = load_secret_key()
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["*"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Days an invitation to join an organization stays pending.
+PRIVINDEX_INVITATION_DAYS = env_int("PRIVINDEX_INVITATION_DAYS", 14)
+# Days audit events are kept (0: forever); the beat task audit.tasks.prune_events deletes older.
+PRIVINDEX_AUDIT_RETENTION_DAYS = env_int("PRIVINDEX_AUDIT_RETENTION_DAYS", 0)
+# How many reverse proxies in front of the index append to X-Forwarded-For: the audit trail
+# records the address the outermost of them saw. 0 (the default): REMOTE_ADDR.
+PRIVINDEX_TRUSTED_PROXIES = env_int("PRIVINDEX_TRUSTED_PROXIES", 0)
 if env_bool("PRIVINDEX_BEHIND_TLS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
@@ -118,6 +125,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "privindex.middleware.ServiceUnavailableMiddleware",
+    "privindex.middleware.AuditOriginMiddleware",
     "privindex.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

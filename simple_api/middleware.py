@@ -10,7 +10,7 @@ import logging
 
 from access import Principal
 from privindex.middleware import DATABASE_ERRORS, unavailable
-from tokens.services import token_authenticate
+from tokens.services import auth_failure_record, token_authenticate
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,10 @@ class TokenAuthenticationMiddleware:
             request.principal = Principal(user=getattr(request, "user", None))
             return
         raw, error = credentials_from_header(header)
-        token = token_authenticate(raw) if raw else None
+        ip = getattr(request, "client_ip", None)  # privindex.middleware.AuditOriginMiddleware
+        token = token_authenticate(raw, ip=ip) if raw else None
+        if raw is None:
+            auth_failure_record(ip=ip, token=None)
         if token is None:
             request.auth_error = error or INVALID
             request.principal = Principal()

@@ -48,7 +48,7 @@ class UserRecipe:
 class TokenRecipe:
     """A token: whose, with which scopes, kept to what, in which state."""
 
-    holder: str  # a name in USERS
+    holder: str  # a name in USERS, or ORG_OWNED: the scene organization's own token
     scopes: tuple[str, ...]
     name: str = ""
     restrict: str | None = None  # "projects", "other", "org" or "other_org"
@@ -72,6 +72,7 @@ USERS: dict[str, UserRecipe] = {
 }
 
 READ_UPLOAD = ("read", "upload")
+ORG_OWNED = "@org"  # a token owned by the scene's organization (issued by its org_owner)
 ALL_SCOPES = ("read", "upload", "manage")
 TOKENS: dict[str, TokenRecipe] = {
     "read_token": TokenRecipe("owner", ("read",), name="read"),
@@ -80,8 +81,12 @@ TOKENS: dict[str, TokenRecipe] = {
     "all_scopes_token": TokenRecipe("owner", ALL_SCOPES, name="all scopes"),
     "token_for_project": TokenRecipe("owner", READ_UPLOAD, restrict="projects"),
     "token_for_other_project": TokenRecipe("owner", READ_UPLOAD, restrict="other"),
-    "token_for_org": TokenRecipe("owner", READ_UPLOAD, restrict="org"),
-    "token_for_other_org": TokenRecipe("owner", READ_UPLOAD, restrict="other_org"),
+    # Personal tokens restricted to an organization: their holders are its members.
+    "token_for_org": TokenRecipe("team_maintainer", READ_UPLOAD, restrict="org"),
+    "token_for_other_org": TokenRecipe("foreign_org_owner", READ_UPLOAD, restrict="other_org"),
+    # Organization tokens (issue 9): owned by the organization, not by a person.
+    "org_read_token": TokenRecipe(ORG_OWNED, ("read",), name="deploy"),
+    "org_upload_token": TokenRecipe(ORG_OWNED, READ_UPLOAD, name="ci"),
     "reader_token_with_upload": TokenRecipe("reader", READ_UPLOAD),
     "outsider_token": TokenRecipe("outsider", ALL_SCOPES, name="all"),
     "superuser_token": TokenRecipe("superuser", ALL_SCOPES, name="admin"),
@@ -239,10 +244,21 @@ class Cast:
             restriction["organization"] = getattr(self, recipe.restrict)
         if recipe.state == "expired":
             restriction["expires_in"] = dt.timedelta(days=1)
-        holder = self.user(recipe.holder)
-        issued = token_issue(
-            user=holder, scopes=recipe.scopes, name=recipe.name, actor=holder, **restriction
-        )
+        if recipe.holder == ORG_OWNED:
+            holder = self.user("org_owner")
+            issued = token_issue(
+                user=None,
+                scopes=recipe.scopes,
+                name=recipe.name,
+                actor=holder,
+                organization=self.org,
+                **restriction,
+            )
+        else:
+            holder = self.user(recipe.holder)
+            issued = token_issue(
+                user=holder, scopes=recipe.scopes, name=recipe.name, actor=holder, **restriction
+            )
         if recipe.state == "revoked":
             token_revoke(token=issued.token, actor=holder)
         elif recipe.state == "expired":

@@ -14,10 +14,25 @@ class Scope(models.TextChoices):
 
 
 class Token(models.Model):
+    """A personal token (``user`` set: it acts for its user, narrowed by its scopes and
+    restrictions) or an organization token (``user`` empty: it belongs to ``organization``,
+    for CI and deploy machines, and outlives whoever made it; ``created_by`` says who)."""
+
     identifier = models.CharField(max_length=16, unique=True)
     secret_hash = models.CharField(max_length=64)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tokens"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="tokens",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     name = models.CharField(max_length=100, blank=True, default="")
     scopes = models.JSONField(default=list)
@@ -29,10 +44,20 @@ class Token(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     expires = models.DateTimeField(null=True, blank=True)
     last_used = models.DateTimeField(null=True, blank=True)
+    # The address of the last use, so a new one is noticed without a query (``TokenAddress``).
+    last_ip = models.GenericIPAddressField(null=True, blank=True)
     revoked = models.DateTimeField(null=True, blank=True)
+    # When its expiry was written to the audit trail (``token:expire``), once.
+    expiry_recorded = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False) | models.Q(organization__isnull=False),
+                name="token_user_or_organization",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name or 'token'} ({self.identifier})"
@@ -42,5 +67,21 @@ class Token(models.Model):
         now = timezone.now()
         return self.revoked is None and (self.expires is None or self.expires > now)
 
+    @property
+    def is_organization_token(self) -> bool:
+        """Owned by its organization, not by a person."""
+        return self.user_id is None
+
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes  # access: the data access.Principal asks
+
+
+class TokenAddress(models.Model):
+    """An address a token was used from; its first use from a new one is audited."""
+
+    token = models.ForeignKey(Token, on_delete=models.CASCADE, related_name="addresses")
+    ip = models.GenericIPAddressField()
+    first_seen = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["token", "ip"], name="uniq_token_address")]

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django.db.models import F
 from django.utils import timezone
 
+from access import ORGANIZATION_TOKEN_SCOPES
+from accounts.models import OrganizationMember
+from audit.models import AuthFailure
 from audit.services import event_record
 from tokens import format as token_format
 from tokens import limits
-from tokens.models import Scope, Token
+from tokens.models import Scope, Token, TokenAddress
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from accounts.models import Organization, User
@@ -40,7 +47,7 @@ class IssuedToken:
 @transaction.atomic
 def token_issue(
     *,
-    user: User,
+    user: User | None,
     scopes: Iterable[str],
     name: str = "",
     projects: Iterable[Project] = (),
@@ -49,7 +56,12 @@ def token_issue(
     actor: User | None,
 ) -> IssuedToken:
     """Create a token for ``user``, issued by ``actor`` (``user`` themselves, an administrator,
-    or None for the system: a command).
+    or None for the system: a command). ``user=None`` issues an organization token, owned by
+    ``organization``: only the ``read`` and ``upload`` scopes, on all of its projects or on
+    ``projects`` (which must be its own); ``actor`` is recorded as its creator. Whether the
+    actor may issue it is the caller's question (``access.decide_organization``,
+    ``Action.ORGANIZATION_TOKENS_ISSUE``). A personal token restricted to ``organization``
+    needs ``user`` to be a member of it.
 
     Raises TokenError on unknown or missing scopes, an expiry not in the future or beyond
     ``limits.MAX_EXPIRY_DAYS``, more than ``limits.MAX_PROJECTS`` projects or a name longer
@@ -62,11 +74,21 @@ def token_issue(
     unknown = set(scope_list) - VALID_SCOPES
     if unknown:
         raise TokenError(f"Unknown scope(s): {', '.join(sorted(unknown))}.")
+    project_list = list(projects)
+    if user is None:
+        _organization_token_check(organization, scope_list, project_list)
+    elif (
+        organization is not None
+        and not OrganizationMember.objects.filter(organization=organization, user=user).exists()
+    ):
+        raise TokenError(
+            f"'{user.username}' is not a member of '{organization.name}': a token can be "
+            "restricted only to an organization its user belongs to."
+        )
     if expires_in is not None and expires_in <= dt.timedelta(0):
         raise TokenError("Expiry must be in the future.")
     if expires_in is not None and expires_in > dt.timedelta(days=limits.MAX_EXPIRY_DAYS):
         raise TokenError(EXPIRY_TOO_LONG)
-    project_list = list(projects)
     if len({p.pk for p in project_list}) > limits.MAX_PROJECTS:
         raise TokenError(f"A token may be restricted to at most {limits.MAX_PROJECTS} projects.")
     if len(name) > limits.NAME_MAX:
@@ -76,6 +98,7 @@ def token_issue(
         identifier=parsed.identifier,
         secret_hash=token_format.hash_secret(parsed.secret),
         user=user,
+        created_by=actor,
         name=name,
         scopes=scope_list,
         organization=organization,
@@ -87,12 +110,40 @@ def token_issue(
         "token:issue",
         actor=actor,
         token=token,
+        credential=None,
+        organization=organization,
+        target=f"token:{token.identifier}",
         identifier=token.identifier,
+        owner=user.username if user is not None else None,
+        organization_token=user is None,
         scopes=scope_list,
         projects=[p.normalized_name for p in project_list],
-        organization=organization.name if organization else None,
+        expires=token.expires.isoformat() if token.expires else None,
     )
     return IssuedToken(token=token, secret=raw)
+
+
+def _organization_token_check(
+    organization: Organization | None, scopes: list[str], projects: list[Project]
+) -> None:
+    if organization is None:
+        raise TokenError("An organization token needs its organization.")
+    if not organization.is_active:
+        raise TokenError(f"The organization '{organization.name}' is deactivated.")
+    extra = sorted(set(scopes) - ORGANIZATION_TOKEN_SCOPES)
+    if extra:
+        raise TokenError(
+            "An organization token may have the read and upload scopes only, not "
+            + ", ".join(extra)
+            + "."
+        )
+    foreign = sorted(p.name for p in projects if p.organization_id != organization.pk)
+    if foreign:
+        raise TokenError(
+            f"An organization token covers only projects of '{organization.name}', not "
+            + ", ".join(foreign)
+            + "."
+        )
 
 
 @transaction.atomic
@@ -103,14 +154,31 @@ def token_revoke(*, token: Token, actor: User | None) -> Token:
     if token.revoked is None:
         token.revoked = timezone.now()
         token.save(update_fields=["revoked"])
-        event_record("token:revoke", actor=actor, token=token, identifier=token.identifier)
+        event_record(
+            "token:revoke",
+            actor=actor,
+            token=token,
+            credential=None,
+            organization=token.organization,
+            target=f"token:{token.identifier}",
+            identifier=token.identifier,
+            owner=token.user.username if token.user is not None else None,
+        )
     return token
 
 
-def token_authenticate(raw: str) -> Token | None:
-    """The active token ``raw`` names, or None. Constant-time comparison; one query."""
+def token_authenticate(raw: str, *, ip: str | None = None) -> Token | None:
+    """The active token ``raw`` names, or None. Constant-time comparison; one query.
+
+    Refused: revoked or expired tokens (an expiry is recorded once, ``token:expire``), tokens
+    of deactivated users or organizations, and personal tokens restricted to an organization
+    whose user is no longer its member. Failures are counted per address and hour
+    (``audit_failure``); a token's first use from a new address is recorded
+    (``token:new-address``).
+    """
     parsed = token_format.parse(raw)
     if parsed is None:
+        auth_failure_record(ip=ip, token=None)
         return None
     token = (
         Token.objects.select_related("user", "organization")
@@ -120,18 +188,130 @@ def token_authenticate(raw: str) -> Token | None:
     presented = token_format.hash_secret(parsed.secret)
     expected = token.secret_hash if token is not None else _DUMMY_HASH
     if not secrets.compare_digest(presented, expected) or token is None:
+        auth_failure_record(ip=ip, token=token)
         return None
-    if not token.is_active or not token.user.is_active:
+    if not _usable(token):
+        auth_failure_record(ip=ip, token=token)
         return None
-    _touch_last_used(token)
+    _touch_last_used(token, ip)
     return token
 
 
-def _touch_last_used(token: Token) -> None:
-    """Write ``last_used`` at most once per interval (DESIGN 5)."""
+def _usable(token: Token) -> bool:
+    if token.revoked is not None:
+        return False
+    if token.expires is not None and token.expires <= timezone.now():
+        token_expiry_record(token)
+        return False
+    if token.user is not None and not token.user.is_active:
+        return False
+    organization = token.organization
+    if organization is not None:
+        if not organization.is_active:
+            return False
+        if token.user is not None and not (
+            OrganizationMember.objects.filter(
+                organization_id=organization.pk, user_id=token.user_id
+            ).exists()
+        ):
+            return False
+    return True
+
+
+def _touch_last_used(token: Token, ip: str | None) -> None:
+    """Write ``last_used`` at most once per interval (DESIGN 5); a use from another address
+    than the last is written at once, and its first use from that address is recorded."""
     now = timezone.now()
     interval = dt.timedelta(seconds=settings.PRIVINDEX_TOKEN_LAST_USED_INTERVAL)
-    if token.last_used is not None and now - token.last_used < interval:
+    moved = ip is not None and ip != token.last_ip
+    if not moved and token.last_used is not None and now - token.last_used < interval:
         return
-    Token.objects.filter(pk=token.pk).update(last_used=now)
+    fields: dict[str, object] = {"last_used": now}
+    if moved:
+        fields["last_ip"] = ip
+    Token.objects.filter(pk=token.pk).update(**fields)
     token.last_used = now
+    if moved:
+        token.last_ip = ip
+        _, created = TokenAddress.objects.get_or_create(token=token, ip=ip)
+        if created:
+            event_record(
+                "token:new-address",
+                actor=token.user,
+                token=token,
+                organization=token.organization,
+                target=f"token:{token.identifier}",
+                identifier=token.identifier,
+                address=ip,
+            )
+
+
+def token_expiry_record(token: Token) -> bool:
+    """Record ``token:expire`` for an expired token, once (whoever notices first: its next
+    use, or the periodic ``tokens.tasks.record_expired``). True when this call recorded it."""
+    if token.expiry_recorded is not None or token.revoked is not None:
+        return False
+    with transaction.atomic():
+        now = timezone.now()
+        claimed = Token.objects.filter(pk=token.pk, expiry_recorded__isnull=True).update(
+            expiry_recorded=now
+        )
+        token.expiry_recorded = now
+        if not claimed:
+            return False
+        event_record(
+            "token:expire",
+            actor=None,
+            token=token,
+            credential=None,
+            organization=token.organization,
+            target=f"token:{token.identifier}",
+            identifier=token.identifier,
+            owner=token.user.username if token.user is not None else None,
+            expired=token.expires.isoformat() if token.expires else None,
+        )
+    return True
+
+
+def tokens_expired_record() -> int:
+    """Record the expiry of every expired token not yet recorded; how many."""
+    recorded = 0
+    expired = Token.objects.select_related("user", "organization").filter(
+        expires__lte=timezone.now(), expiry_recorded__isnull=True, revoked__isnull=True
+    )
+    for token in expired.iterator():
+        recorded += token_expiry_record(token)
+    return recorded
+
+
+def auth_failure_record(*, ip: str | None, token: Token | None) -> None:
+    """Count a failed token authentication in its bucket (address, the token a wrong secret
+    named if it exists, hour); the bucket's first failure writes one ``token:auth-failed``
+    event. Never raises: a failure to count must not change the 401."""
+    now = timezone.now()
+    window = now.replace(minute=0, second=0, microsecond=0)
+    identifier = token.identifier if token is not None else ""
+    try:
+        with transaction.atomic():
+            bucket, created = AuthFailure.objects.get_or_create(
+                window=window,
+                ip=ip or "",
+                identifier=identifier,
+                defaults={"count": 1, "last_seen": now},
+            )
+            if not created:
+                AuthFailure.objects.filter(pk=bucket.pk).update(count=F("count") + 1, last_seen=now)
+                return
+            event_record(
+                "token:auth-failed",
+                actor=None,
+                token=token,
+                credential=None,
+                organization=token.organization if token is not None else None,
+                target=f"token:{identifier}" if identifier else "",
+                identifier=identifier or None,
+                window=window.isoformat(),
+                note="later failures in this hour from this address are counted, not recorded",
+            )
+    except DatabaseError:  # pragma: no cover - the request answers 401 all the same
+        log.warning("could not count a failed token authentication")

@@ -17,13 +17,23 @@ One module per concept:
 
 - ``base``: ``AccountError``, the name check, the organization lock and last-owner rule;
 - ``users``: creating, changing, groups and permissions, setting a password, deleting;
-- ``organizations``: organizations and their members;
+- ``organizations``: organizations (deleted only once they own no project) and members;
+- ``invitations``: invitations to join an organization;
 - ``teams``: teams and their members.
 """
 
 from accounts.services.base import AccountError
+from accounts.services.invitations import (
+    invitation_accept,
+    invitation_create,
+    invitation_decline,
+    invitation_withdraw,
+    invitations_for,
+    invitations_pending,
+)
 from accounts.services.organizations import (
     organization_create,
+    organization_delete,
     organization_member_remove,
     organization_member_set,
     organization_update,
@@ -45,7 +55,14 @@ from accounts.services.users import (
 
 __all__ = [
     "AccountError",
+    "invitation_accept",
+    "invitation_create",
+    "invitation_decline",
+    "invitation_withdraw",
+    "invitations_for",
+    "invitations_pending",
     "organization_create",
+    "organization_delete",
     "organization_member_remove",
     "organization_member_set",
     "organization_update",

@@ -30,11 +30,17 @@ from tokens.services import token_revoke
 
 
 @transaction.atomic
-def organization_create(*, name: str, default_visibility: str, actor: User | None) -> Organization:
-    """Create an active organization with no members; ``organization_member_set`` adds its
-    first owner. Raises AccountError(400) for an empty or too long name or an unknown
-    visibility, AccountError(409) when the normalized name is taken. Records
-    ``organization:create``."""
+def organization_create(
+    *,
+    name: str,
+    default_visibility: str = Visibility.PRIVATE,
+    owner: User | None = None,
+    actor: User | None,
+) -> Organization:
+    """Create an active organization, with ``owner`` as its first owner (or with no members:
+    ``organization_member_set`` adds them). Raises AccountError(400) for an empty or too long
+    name or an unknown visibility, AccountError(409) when the normalized name is taken.
+    Records ``organization:create``."""
     name = name_check(name, kind="organization")
     _visibility_check(default_visibility)
     _organization_name_free(name)
@@ -51,9 +57,14 @@ def organization_create(*, name: str, default_visibility: str, actor: User | Non
     event_record(
         "organization:create",
         actor=actor,
-        organization=organization.name,
+        organization=organization,
+        target=f"organization:{organization.name}",
         default_visibility=default_visibility,
     )
+    if owner is not None:
+        organization_member_set(
+            organization=organization, user=owner, role=OrganizationRole.OWNER, actor=actor
+        )
     return organization
 
 
@@ -101,7 +112,8 @@ def organization_update(
         event_record(
             "organization:update",
             actor=actor,
-            organization=stored.name,
+            organization=stored,
+            target=f"organization:{stored.name}",
             previous=previous,
             current=changed,
         )
@@ -135,6 +147,8 @@ def organization_member_set(
         raise AccountError(f"Role must be one of {', '.join(OrganizationRole.values)}.")
     organization_locked(organization)
     member = OrganizationMember.objects.filter(organization=organization, user=user).first()
+    if member is None and not user.is_active:
+        raise AccountError(f"'{user.username}' is deactivated and cannot join an organization.")
     if member is not None and member.role == role:  # access: skip a no-op write
         return member
     previous = member.role if member is not None else None
@@ -148,7 +162,8 @@ def organization_member_set(
     event_record(
         "organization:member-set",
         actor=actor,
-        organization=organization.name,
+        organization=organization,
+        target=f"user:{user.username}",
         user=user.username,
         role=role,
         previous=previous,
@@ -191,10 +206,40 @@ def organization_member_remove(
     event_record(
         "organization:member-remove",
         actor=actor,
-        organization=organization.name,
+        organization=organization,
+        target=f"user:{user.username}",
         user=user.username,
         role=member.role,
         teams=teams,
         project_roles=projects,
         tokens_revoked=sorted(t.identifier for t in tokens),
     )
+
+
+@transaction.atomic
+def organization_delete(*, organization: Organization, actor: User | None) -> None:
+    """Delete ``organization`` with its members, teams, invitations and tokens. Refused
+    (AccountError 409) while it has projects: transfer them first
+    (``projects.services.project_transfer``), so nothing it owned is left without an owner.
+    Records ``organization:delete`` with what went with it; its events stay."""
+    stored = organization_locked(organization)
+    projects = sorted(stored.projects.values_list("normalized_name", flat=True))
+    if projects:
+        raise AccountError(
+            f"'{stored.name}' still owns {len(projects)} project(s) ({', '.join(projects[:10])}): "
+            "transfer or delete them first.",
+            409,
+        )
+    members = dict(stored.members.values_list("user__username", "role"))
+    teams = sorted(stored.teams.values_list("name", flat=True))
+    tokens = sorted(Token.objects.filter(organization=stored).values_list("identifier", flat=True))
+    event_record(
+        "organization:delete",
+        actor=actor,
+        organization=stored,
+        target=f"organization:{stored.name}",
+        members=members,
+        teams=teams,
+        tokens=tokens,
+    )
+    stored.delete()

@@ -26,7 +26,13 @@ def team_create(*, organization: Organization, name: str, actor: User | None) ->
     name = name_check(name, kind="team")
     _team_name_free(organization, name)
     team = Team.objects.create(organization=organization, name=name)
-    event_record("team:create", actor=actor, organization=organization.name, team=name)
+    event_record(
+        "team:create",
+        actor=actor,
+        organization=organization,
+        target=f"team:{organization.name}/{name}",
+        team=name,
+    )
     return team
 
 
@@ -43,7 +49,8 @@ def team_rename(*, team: Team, name: str, actor: User | None) -> Team:
         event_record(
             "team:rename",
             actor=actor,
-            organization=stored.organization.name,
+            organization=stored.organization,
+            target=f"team:{stored.organization.name}/{name}",
             team=name,
             previous=previous,
         )
@@ -58,12 +65,13 @@ def team_delete(*, team: Team, actor: User | None) -> None:
     members and project roles it had."""
     members = sorted(team.memberships.values_list("user__username", flat=True))
     project_roles = dict(team.project_roles.values_list("project__normalized_name", "role"))
-    organization, name = team.organization.name, team.name
+    organization, name = team.organization, team.name
     team.delete()
     event_record(
         "team:delete",
         actor=actor,
         organization=organization,
+        target=f"team:{organization.name}/{name}",
         team=name,
         members=members,
         project_roles=project_roles,
@@ -85,7 +93,8 @@ def team_member_add(*, team: Team, user: User, actor: User | None) -> TeamMember
         event_record(
             "team:member-add",
             actor=actor,
-            organization=organization.name,
+            organization=organization,
+            target=f"user:{user.username}",
             team=team.name,
             user=user.username,
         )
@@ -102,7 +111,8 @@ def team_member_remove(*, team: Team, user: User, actor: User | None) -> None:
     event_record(
         "team:member-remove",
         actor=actor,
-        organization=team.organization.name,
+        organization=team.organization,
+        target=f"user:{user.username}",
         team=team.name,
         user=user.username,
     )

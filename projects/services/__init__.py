@@ -9,6 +9,7 @@ both, is a TypeError (``base.acting``). One module per domain:
 - ``projects``: creating projects, visibility, status and size limits;
 - ``roles``: user and team roles on a project;
 - ``releases``: yanking;
+- ``transfer``: moving a project into an organization and back;
 - ``uploads``: recording an uploaded file (project, release, file; staging and storing).
 """
 
@@ -32,6 +33,7 @@ from projects.services.roles import (
     team_project_role_remove,
     team_project_role_set,
 )
+from projects.services.transfer import project_transfer
 from projects.services.uploads import FileUpload, release_file_upload
 
 __all__ = [
@@ -44,6 +46,7 @@ __all__ = [
     "project_role_remove",
     "project_role_set",
     "project_status_set",
+    "project_transfer",
     "project_visibility_set",
     "release_file_upload",
     "release_yank_set",

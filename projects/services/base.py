@@ -64,5 +64,8 @@ def acting(*, principal: Principal | Unset = UNSET, actor: User | Unset | None =
 
 
 def record(action: str, *, by: Acting, project: Project | None = None, **data: Any) -> Event:
-    """The audit event of a service call made ``by`` someone (see ``acting``)."""
+    """The audit event of a service call made ``by`` someone (see ``acting``); the project's
+    organization is recorded with it (``audit.event_record``)."""
+    if project is not None:
+        data.setdefault("target", f"project:{project.normalized_name}")
     return event_record(action, actor=by.user, token=by.token, project=project, **data)

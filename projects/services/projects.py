@@ -28,7 +28,10 @@ def project_create(
     organization: Organization | None = None,
     visibility: str | None = None,
 ) -> Project:
-    """Create a project owned by the principal's user (or placed in ``organization``).
+    """Create a project owned by the principal's user, or placed in ``organization`` (given,
+    held through a namespace, or the uploading organization token's). A project of an
+    organization gets no personal owner role: rights on it come from the organization's and
+    its teams' roles, so none outlives its holder's membership.
 
     Visibility defaults to the organization's default, else the site default (private).
     Raises ServiceError(409) if the normalized name is taken, ServiceError(400) for a name
@@ -53,7 +56,7 @@ def project_create(
             )
     except IntegrityError:
         raise unavailable(name) from None
-    if principal.user is not None:
+    if principal.user is not None and organization is None:
         ProjectRole.objects.create(project=project, user=principal.user, role=ProjectRoleName.OWNER)
     record(
         "project:create",
@@ -87,7 +90,11 @@ def project_visibility_set(
         project.visibility = visibility
         project.save(update_fields=["visibility"])
         record(
-            "project:visibility", by=by, project=project, previous=previous, visibility=visibility
+            "project:visibility",
+            by=by,
+            project=project,
+            previous=previous,
+            visibility=visibility,
         )
     return project
 
@@ -116,10 +123,18 @@ def project_status_set(
     reason = status_reason_for(stored, status, reason)
     if len(reason) > STATUS_REASON_MAX:
         raise ServiceError(f"The reason is limited to {STATUS_REASON_MAX} characters.")
+    previous = stored.status
     project.status = status
     project.status_reason = reason
     project.save(update_fields=["status", "status_reason"])
-    record("project:status", by=by, project=project, status=status, reason=reason)
+    record(
+        "project:status",
+        by=by,
+        project=project,
+        previous=previous,
+        status=status,
+        reason=reason,
+    )
     return project
 
 

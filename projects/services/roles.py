@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
+from accounts.models import OrganizationMember
 from projects.models import Project, ProjectRole, ProjectRoleName, TeamProjectRole
 from projects.services.base import UNSET, ServiceError, Unset, acting, record
 
@@ -61,6 +62,16 @@ def project_role_set(
     if role not in ProjectRoleName.values:
         raise ServiceError(f"Role must be one of {', '.join(ProjectRoleName.values)}.")
     locked = project_locked(project)
+    if (
+        locked.organization_id is not None
+        and not OrganizationMember.objects.filter(
+            organization_id=locked.organization_id, user=user
+        ).exists()
+    ):
+        raise ServiceError(
+            f"'{user.username}' is not a member of the project's organization: in an "
+            "organization's projects, roles go to its members (or to its teams)."
+        )
     current = ProjectRole.objects.filter(project=locked, user=user).first()
     if (
         current is not None
@@ -71,7 +82,15 @@ def project_role_set(
     project_role, _ = ProjectRole.objects.update_or_create(
         project=project, user=user, defaults={"role": role}
     )
-    record("project:role-set", by=by, project=project, user=user.username, role=role)
+    record(
+        "project:role-set",
+        by=by,
+        project=project,
+        target=f"user:{user.username}",
+        user=user.username,
+        role=role,
+        previous=current.role if current is not None else None,
+    )
     return project_role
 
 
@@ -97,7 +116,14 @@ def project_role_remove(
     if project_role_is_last_owner(locked, role):
         raise ServiceError(LAST_OWNER, 409)
     role.delete()
-    record("project:role-remove", by=by, project=project, user=user.username)
+    record(
+        "project:role-remove",
+        by=by,
+        project=project,
+        target=f"user:{user.username}",
+        user=user.username,
+        previous=role.role,
+    )
 
 
 @transaction.atomic
@@ -115,12 +141,22 @@ def team_project_role_set(
     by = acting(principal=principal, actor=actor)
     if role not in ProjectRoleName.values:
         raise ServiceError(f"Role must be one of {', '.join(ProjectRoleName.values)}.")
-    if project.organization_id is None or team.organization_id != project.organization_id:
+    locked = project_locked(project)
+    if locked.organization_id is None or team.organization_id != locked.organization_id:
         raise ServiceError("Only teams of the project's organization can hold roles on it.")
+    current = TeamProjectRole.objects.filter(project=locked, team=team).first()
     team_role, _ = TeamProjectRole.objects.update_or_create(
         project=project, team=team, defaults={"role": role}
     )
-    record("project:team-role-set", by=by, project=project, team=team.name, role=role)
+    record(
+        "project:team-role-set",
+        by=by,
+        project=project,
+        target=f"team:{team.organization.name}/{team.name}",
+        team=team.name,
+        role=role,
+        previous=current.role if current is not None else None,
+    )
     return team_role
 
 
@@ -138,4 +174,10 @@ def team_project_role_remove(
     deleted, _ = TeamProjectRole.objects.filter(project=project, team=team).delete()
     if not deleted:
         raise ServiceError(f"Team '{team.name}' has no role on '{project.name}'.", 404)
-    record("project:team-role-remove", by=by, project=project, team=team.name)
+    record(
+        "project:team-role-remove",
+        by=by,
+        project=project,
+        target=f"team:{team.organization.name}/{team.name}",
+        team=team.name,
+    )

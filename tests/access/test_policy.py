@@ -66,6 +66,12 @@ MATRIX = {
     ("all_scopes_token", Action.READ): (ALLOWED, ALLOWED),
     ("outsider_token", Action.READ): (ALLOWED, N),
     ("reader_token_with_upload", Action.READ): (ALLOWED, ALLOWED),
+    ("org_read_token", Action.READ): (ALLOWED, ALLOWED),
+    ("org_upload_token", Action.READ): (ALLOWED, ALLOWED),
+    ("org_read_token", Action.UPLOAD): (F, F),
+    ("org_upload_token", Action.UPLOAD): (ALLOWED, ALLOWED),
+    ("org_upload_token", Action.YANK): (ALLOWED, ALLOWED),
+    ("org_upload_token", Action.MANAGE): (F, F),  # never manage: no such scope
     ("anon", Action.UPLOAD): (U, U),
     ("outsider", Action.UPLOAD): (F, N),  # hidden: upload answers 409 (names)
     ("reader", Action.UPLOAD): (F, F),
@@ -198,7 +204,9 @@ def test_upload_to_invisible_private_name_is_not_found(world):
         ("upload_token", ALLOWED),
         ("read_token", F),
         ("token_for_project", F),  # a project-restricted token cannot create
-        ("token_for_org", F),  # owner is not an org owner/manager of acme
+        ("token_for_org", F),  # a team maintainer is not an org owner/manager of acme
+        ("org_upload_token", ALLOWED),  # creates in its organization
+        ("org_read_token", F),
     ],
 )
 def test_create_new_project(world, who, expected):
