@@ -57,6 +57,12 @@ def organization_get(*, principal: Principal, name: str) -> Organization | None:
     )
 
 
+def organization_by_name(*, name: str) -> Organization | None:
+    """The organization ``name`` (any spelling), active or not, or None. Whether the caller
+    may see it is ``access.decide_organization``'s question."""
+    return Organization.objects.filter(normalized_name=canonicalize_name(name)).first()
+
+
 def organization_for_token(*, user: User, name: str) -> Organization | None:
     """The organization ``name``, if ``user`` may see it (a member of it, and it is active): a
     new token of theirs may be restricted to it."""

@@ -115,10 +115,19 @@ class TokenSerializer(serializers.Serializer):
     scopes = serializers.ListField(child=serializers.CharField())
     projects = serializers.SerializerMethodField()
     organization = serializers.SerializerMethodField()
+    organization_owned = serializers.SerializerMethodField()
+    created_by = serializers.SerializerMethodField()
     created = serializers.DateTimeField()
     expires = serializers.DateTimeField()
     last_used = serializers.DateTimeField()
     revoked = serializers.DateTimeField()
+
+    def get_organization_owned(self, token: Token) -> bool:
+        return token.is_organization_token
+
+    def get_created_by(self, token: Token) -> str | None:
+        creator = token.created_by  # selected with the token
+        return creator.username if creator is not None else None
 
     def get_projects(self, token: Token) -> list[str]:
         return sorted(p.name for p in token.projects.all())
@@ -151,6 +160,28 @@ class RoleRemoveSerializer(serializers.Serializer):
 
 class RoleSetSerializer(RoleRemoveSerializer):
     role = serializers.ChoiceField(choices=ProjectRoleName.choices)
+
+
+class OrganizationTokenCreateSerializer(serializers.Serializer):
+    scopes = serializers.ListField(
+        child=serializers.ChoiceField(choices=[Scope.READ, Scope.UPLOAD]), allow_empty=False
+    )
+    name = serializers.CharField(
+        max_length=token_limits.NAME_MAX, required=False, allow_blank=True, default=""
+    )
+    projects = serializers.ListField(
+        child=serializers.CharField(max_length=PROJECT_NAME_MAX),
+        required=False,
+        default=list,
+        max_length=token_limits.MAX_PROJECTS,
+    )
+    expires_in_days = serializers.IntegerField(
+        min_value=1,
+        max_value=token_limits.MAX_EXPIRY_DAYS,
+        required=False,
+        allow_null=True,
+        default=None,
+    )
 
 
 class TokenCreateSerializer(serializers.Serializer):

@@ -23,4 +23,10 @@ urlpatterns = [
     path("tokens/<str:identifier>/", tokens.TokenDetail.as_view(), name="token-detail"),
     path("orgs/", orgs.OrgList.as_view(), name="org-list"),
     path("orgs/<str:name>/", orgs.OrgDetail.as_view(), name="org-detail"),
+    path("orgs/<str:name>/tokens/", orgs.OrgTokenList.as_view(), name="org-token-list"),
+    path(
+        "orgs/<str:name>/tokens/<str:identifier>/",
+        orgs.OrgTokenDetail.as_view(),
+        name="org-token-detail",
+    ),
 ]

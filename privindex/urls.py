@@ -28,5 +28,8 @@ urlpatterns = [
     path("account/", include(("accounts.urls", "accounts"), namespace="accounts")),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
+    # The audit log pages (/project/<name>/history/, /org/<name>/audit/) before the web UI's.
+    path("", include(("audit.urls", "audit"), namespace="audit")),
+    path("org/", include(("accounts.org_urls", "orgs"), namespace="orgs")),
     path("", include(("projects.urls", "web"), namespace="web")),
 ]

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
+from access import Action, Principal, decide_organization
 from accounts.models import User
 from privindex.admin_support import ServiceErrorsAsMessages
 from tokens import limits
@@ -46,7 +47,8 @@ _ISSUED_PAGE = """{% extends "admin/base_site.html" %}
 &rsaquo; {{ token.identifier }}</div>{% endblock %}
 {% block content %}
 <ul class="messagelist"><li class="success">Token {{ token.identifier }} issued to
-{{ token.user }}. Copy it now: it is shown only this once and cannot be recovered.</li></ul>
+{% if token.user %}{{ token.user }}{% else %}the organization {{ token.organization }}
+{% endif %}. Copy it now: it is shown only this once and cannot be recovered.</li></ul>
 <p><input type="text" readonly size="70" id="issued-token" value="{{ secret }}"
  onfocus="this.select()"></p>
 <p>Scopes: {{ token.scopes|join:", " }}{% if token.expires %}; expires {{ token.expires }}
@@ -80,6 +82,15 @@ class TokenAddForm(_TokenForm):
             raise forms.ValidationError(f"At most {limits.MAX_PROJECTS} projects.")
         return projects
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("user") is None and data.get("organization") is None:
+            raise forms.ValidationError(
+                "Choose a user (a personal token) or an organization (leave the user empty: "
+                "an organization token)."
+            )
+        return data
+
 
 class TokenStateFilter(admin.SimpleListFilter):
     title = "state"
@@ -105,7 +116,7 @@ class TokenStateFilter(admin.SimpleListFilter):
 class TokenAdmin(ServiceErrorsAsMessages, _TokenModelAdmin):
     list_display = (
         "identifier",
-        "user",
+        "owner",
         "name",
         "scope_list",
         "created",
@@ -113,12 +124,13 @@ class TokenAdmin(ServiceErrorsAsMessages, _TokenModelAdmin):
         "last_used",
         "revoked",
     )
-    list_filter = (TokenStateFilter, "created")
-    list_select_related = ("user",)
-    search_fields = ("identifier", "name", "user__username")
+    list_filter = (TokenStateFilter, "created", ("organization", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("user", "organization", "created_by")
+    search_fields = ("identifier", "name", "user__username", "organization__name")
     fields = (
         "identifier",
         "user",
+        "created_by",
         "name",
         "scopes",
         "projects",
@@ -132,8 +144,13 @@ class TokenAdmin(ServiceErrorsAsMessages, _TokenModelAdmin):
     add_fieldsets: _FieldsetSpec = (
         (None, {"fields": ("user", "name", "scopes", "expires_in_days")}),
         (
+            "Organization (an organization token: leave the user empty; only the read and "
+            "upload scopes. A personal token: restricted to it, its user must be a member)",
+            {"fields": ("organization",)},
+        ),
+        (
             "Restrictions (optional; a token only narrows what its user may do)",
-            {"fields": ("projects", "organization")},
+            {"fields": ("projects",)},
         ),
     )
     autocomplete_fields = ("user", "projects", "organization")
@@ -144,6 +161,13 @@ class TokenAdmin(ServiceErrorsAsMessages, _TokenModelAdmin):
     @admin.display(description="scopes")
     def scope_list(self, obj: Token) -> str:
         return ", ".join(obj.scopes)
+
+    @admin.display(description="owner")
+    def owner(self, obj: Token) -> str:
+        if obj.user is None:
+            by = f", made by {obj.created_by}" if obj.created_by is not None else ""
+            return f"organization {obj.organization}{by}"
+        return str(obj.user)
 
     def get_fieldsets(self, request: HttpRequest, obj: Token | None = None) -> _FieldsetSpec:
         if obj is None:
@@ -172,6 +196,20 @@ class TokenAdmin(ServiceErrorsAsMessages, _TokenModelAdmin):
         """Issue through ``token_issue``; ``obj`` becomes the issued row, without its secret."""
         data = form.cleaned_data
         days = data.get("expires_in_days")
+        staff = _staff_user(request)
+        if data["user"] is None:
+            # Only the organization's owners and managers (or a superuser) issue its tokens.
+            decision = decide_organization(
+                Principal(user=staff),
+                Action.ORGANIZATION_TOKENS_ISSUE,
+                data["organization"],
+                surface=None,
+            )
+            if not decision:
+                raise TokenError(
+                    "Only owners and managers of the organization (or a superuser) may issue "
+                    "its tokens."
+                )
         # The form has already checked what token_issue would reject (scopes, limits).
         issued = token_issue(
             user=data["user"],
@@ -180,7 +218,7 @@ class TokenAdmin(ServiceErrorsAsMessages, _TokenModelAdmin):
             projects=data["projects"],
             organization=data["organization"],
             expires_in=dt.timedelta(days=days) if days else None,
-            actor=_staff_user(request),
+            actor=staff,
         )
         for field in Token._meta.concrete_fields:
             setattr(obj, field.attname, getattr(issued.token, field.attname))

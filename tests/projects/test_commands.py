@@ -52,7 +52,7 @@ def test_setstatus_sets_status_and_reason(public_project, status):
     public_project.refresh_from_db()
     assert (public_project.status, public_project.status_reason) == (status, "moved to new-pkg")
     event = Event.objects.get(action="project:status")
-    assert event.data == {"status": status, "reason": "moved to new-pkg"}
+    assert event.data == {"status": status, "reason": "moved to new-pkg", "previous": "active"}
     assert event.actor is None  # the operator's command, recorded as the system's
 
 
@@ -64,7 +64,8 @@ def test_setstatus_active_stores_no_reason(public_project):
 
     public_project.refresh_from_db()
     assert (public_project.status, public_project.status_reason) == ("active", "")
-    assert Event.objects.get(action="project:status").data == {"status": "active", "reason": ""}
+    data = Event.objects.get(action="project:status").data
+    assert {k: data[k] for k in ("status", "reason")} == {"status": "active", "reason": ""}
 
 
 def test_setstatus_without_reason_keeps_the_reason_of_an_unchanged_status(public_project):

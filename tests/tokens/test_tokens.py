@@ -146,7 +146,7 @@ def test_database_loss_while_authenticating_is_a_clean_503(client, owner, monkey
 
     issued = token_issue(user=owner, scopes=["read"], actor=None)
 
-    def down(raw):
+    def down(raw, **kwargs):
         raise OperationalError("connection refused")
 
     monkeypatch.setattr("simple_api.middleware.token_authenticate", down)

@@ -36,7 +36,7 @@ def test_an_owner_may_step_down_once_another_owner_exists(owner, private_project
 def test_an_organization_project_may_lose_its_last_direct_owner(db):
     org = factories.OrganizationFactory()
     project = factories.ProjectFactory(organization=org)
-    user = factories.UserFactory()
+    user = factories.OrganizationMemberFactory(organization=org, role="member").user
     factories.ProjectRoleFactory(project=project, user=user, role="owner")
 
     services.project_role_set(project=project, user=user, role="maintainer", actor=None)

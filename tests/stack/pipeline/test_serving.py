@@ -124,7 +124,7 @@ def test_healthz_without_a_database_is_503(monkeypatch):
 def test_a_database_outage_in_a_middleware_is_a_503_not_a_500(monkeypatch, read_token):
     import simple_api.middleware
 
-    def down(raw):
+    def down(raw, **kwargs):
         raise OperationalError("terminating connection due to administrator command")
 
     monkeypatch.setattr(simple_api.middleware, "token_authenticate", down)

@@ -1,0 +1,105 @@
+"""Invitations to an organization (issue 9): pending until accepted, declined, withdrawn or
+expired; each step recorded; mail through Django's email backend."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from accounts import services
+from accounts.models import Invitation, OrganizationMember
+from audit.models import Event
+from tests import factories
+
+
+@pytest.fixture
+def org(db):
+    owner = factories.UserFactory(username="olga")
+    return services.organization_create(name="acme", owner=owner, actor=None), owner
+
+
+def test_invite_by_username_and_accept(org, django_capture_on_commit_callbacks):
+    organization, owner = org
+    bob = factories.UserFactory(username="bob", email="bob@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = services.invitation_create(
+            organization=organization,
+            user=bob,
+            role="manager",
+            accept_url="https://index.example/org/",
+            actor=owner,
+        )
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["bob@example.com"]
+    assert "https://index.example/org/" in mail.outbox[0].body
+    assert list(services.invitations_for(user=bob)) == [invitation]
+
+    services.invitation_accept(invitation=invitation, user=bob)
+
+    assert OrganizationMember.objects.get(organization=organization, user=bob).role == "manager"
+    assert not services.invitations_for(user=bob).exists()
+    actions = list(
+        Event.objects.filter(action__startswith="organization:")
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+    assert actions[-3:] == [
+        "organization:invite",
+        "organization:member-set",
+        "organization:invitation-accept",
+    ]
+
+
+def test_invite_by_email_is_accepted_by_the_user_with_that_address(org):
+    organization, owner = org
+    invitation = services.invitation_create(
+        organization=organization, email="Carol@Example.com", role="member", actor=owner
+    )
+    stranger = factories.UserFactory(email="someone@example.com")
+    with pytest.raises(services.AccountError) as refused:
+        services.invitation_accept(invitation=invitation, user=stranger)
+    assert refused.value.status == 404
+    carol = factories.UserFactory(username="carol", email="carol@example.com")
+    services.invitation_accept(invitation=invitation, user=carol)
+    assert OrganizationMember.objects.filter(organization=organization, user=carol).exists()
+
+
+def test_duplicates_members_and_closed_invitations_are_refused(org):
+    organization, owner = org
+    bob = factories.UserFactory(username="bob")
+    invitation = services.invitation_create(
+        organization=organization, user=bob, role="member", actor=owner
+    )
+    with pytest.raises(services.AccountError) as again:
+        services.invitation_create(organization=organization, user=bob, role="member", actor=owner)
+    assert again.value.status == 409
+    with pytest.raises(services.AccountError) as member:
+        services.invitation_create(
+            organization=organization, user=owner, role="member", actor=owner
+        )
+    assert member.value.status == 409
+    services.invitation_decline(invitation=invitation, user=bob)
+    with pytest.raises(services.AccountError) as closed:
+        services.invitation_accept(invitation=invitation, user=bob)
+    assert closed.value.status == 409
+    assert Invitation.objects.get(pk=invitation.pk).outcome == "declined"
+
+
+def test_withdrawn_and_expired_invitations_cannot_be_accepted(org):
+    organization, owner = org
+    bob = factories.UserFactory(username="bob")
+    first = services.invitation_create(
+        organization=organization, user=bob, role="member", actor=owner
+    )
+    services.invitation_withdraw(invitation=first, actor=owner)
+    with pytest.raises(services.AccountError):
+        services.invitation_accept(invitation=first, user=bob)
+    second = services.invitation_create(
+        organization=organization, user=bob, role="member", actor=owner
+    )
+    Invitation.objects.filter(pk=second.pk).update(expires=timezone.now() - dt.timedelta(1))
+    assert not services.invitations_for(user=bob).exists()
+    with pytest.raises(services.AccountError):
+        services.invitation_accept(invitation=second, user=bob)
+    assert not OrganizationMember.objects.filter(organization=organization, user=bob).exists()
+    assert Event.objects.filter(action="organization:invitation-withdraw").count() == 1
