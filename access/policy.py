@@ -200,7 +200,7 @@ def _organization_role(principal: Principal, organization: Organization | None) 
     user = principal.user
     org_id = organization.id if organization is not None else 0
     role = None
-    if user is not None:
+    if user is not None and user.is_active:
         role = (
             OrganizationMember.objects.filter(organization_id=org_id, user_id=user.id)
             .values_list("role", flat=True)

@@ -81,7 +81,7 @@ def organizations_visible_to(principal: Principal) -> QuerySet[Organization]:
     """Every organization ``principal`` may see: an organization is seen by its members, and
     by its own tokens while it is active."""
     if principal.organization_token:
-        assert principal.token is not None
+        assert principal.token is not None and principal.token.organization_id is not None
         return Organization.objects.filter(id=principal.token.organization_id, is_active=True)
     return Organization.objects.filter(
         id__in=memberships_visible_to(principal).values("organization_id")

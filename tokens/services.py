@@ -53,12 +53,14 @@ def token_issue(
     projects: Iterable[Project] = (),
     organization: Organization | None = None,
     expires_in: dt.timedelta | None = None,
+    created_by: User | None = None,
     actor: User | None,
 ) -> IssuedToken:
     """Create a token for ``user``, issued by ``actor`` (``user`` themselves, an administrator,
     or None for the system: a command). ``user=None`` issues an organization token, owned by
     ``organization``: only the ``read`` and ``upload`` scopes, on all of its projects or on
-    ``projects`` (which must be its own); ``actor`` is recorded as its creator. Whether the
+    ``projects`` (which must be its own); ``created_by`` (default: ``actor``) is recorded as
+    its creator, so a command (``actor=None``) can name the person it issues for. Whether the
     actor may issue it is the caller's question (``access.decide_organization``,
     ``Action.ORGANIZATION_TOKENS_ISSUE``). A personal token restricted to ``organization``
     needs ``user`` to be a member of it.
@@ -77,14 +79,14 @@ def token_issue(
     project_list = list(projects)
     if user is None:
         _organization_token_check(organization, scope_list, project_list)
-    elif (
-        organization is not None
-        and not OrganizationMember.objects.filter(organization=organization, user=user).exists()
-    ):
-        raise TokenError(
-            f"'{user.username}' is not a member of '{organization.name}': a token can be "
-            "restricted only to an organization its user belongs to."
-        )
+    elif organization is not None:
+        if not organization.is_active:
+            raise TokenError(f"The organization '{organization.name}' is deactivated.")
+        if not OrganizationMember.objects.filter(organization=organization, user=user).exists():
+            raise TokenError(
+                f"'{user.username}' is not a member of '{organization.name}': a token can be "
+                "restricted only to an organization its user belongs to."
+            )
     if expires_in is not None and expires_in <= dt.timedelta(0):
         raise TokenError("Expiry must be in the future.")
     if expires_in is not None and expires_in > dt.timedelta(days=limits.MAX_EXPIRY_DAYS):
@@ -98,7 +100,7 @@ def token_issue(
         identifier=parsed.identifier,
         secret_hash=token_format.hash_secret(parsed.secret),
         user=user,
-        created_by=actor,
+        created_by=created_by if created_by is not None else actor,
         name=name,
         scopes=scope_list,
         organization=organization,
@@ -116,6 +118,7 @@ def token_issue(
         identifier=token.identifier,
         owner=user.username if user is not None else None,
         organization_token=user is None,
+        created_by=token.created_by.username if token.created_by is not None else None,
         scopes=scope_list,
         projects=[p.normalized_name for p in project_list],
         expires=token.expires.isoformat() if token.expires else None,
@@ -211,7 +214,7 @@ def _usable(token: Token) -> bool:
             return False
         if token.user is not None and not (
             OrganizationMember.objects.filter(
-                organization_id=organization.pk, user_id=token.user_id
+                organization_id=organization.pk, user_id=token.user.pk
             ).exists()
         ):
             return False

@@ -144,6 +144,8 @@ def team_project_role_set(
     locked = project_locked(project)
     if locked.organization_id is None or team.organization_id != locked.organization_id:
         raise ServiceError("Only teams of the project's organization can hold roles on it.")
+    if not team.organization.is_active:
+        raise ServiceError(f"The organization '{team.organization.name}' is deactivated.")
     current = TeamProjectRole.objects.filter(project=locked, team=team).first()
     team_role, _ = TeamProjectRole.objects.update_or_create(
         project=project, team=team, defaults={"role": role}

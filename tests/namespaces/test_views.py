@@ -189,8 +189,8 @@ def test_a_closed_index_challenges_anonymous_callers(client, scene, granted, aut
 def test_a_read_token_sees_what_its_user_sees(client, scene, granted, auth):
     response = get(client, "/namespaces", **auth(scene.acme_member, "read"))
     assert "typing" in names(response)
-    restricted = auth(scene.acme_member, "read", organization=scene.globex)
     factories.OrganizationMemberFactory(organization=scene.globex, user=scene.acme_member)
+    restricted = auth(scene.acme_member, "read", organization=scene.globex)
     assert "typing" not in names(get(client, "/namespaces", **restricted))
 
 

@@ -50,10 +50,20 @@ def test_the_task_names_are_the_ones_queued_messages_and_beat_use(settings):
     assert app.tasks["projects.tasks.store_file"] == tasks.store_file
     assert app.tasks["projects.tasks.sweep_staged_files"] == tasks.sweep_staged_files
     schedule = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert schedule == {"projects.tasks.sweep_staged_files", "upstream.tasks.sweep_cached_files"}
+    assert schedule == {
+        "projects.tasks.sweep_staged_files",
+        "upstream.tasks.sweep_cached_files",
+        "audit.tasks.prune_events",
+        "tokens.tasks.record_expired",
+    }
     from upstream import tasks as upstream_tasks
 
     assert app.tasks["upstream.tasks.sweep_cached_files"] == upstream_tasks.sweep_cached_files
+    from audit import tasks as audit_tasks
+    from tokens import tasks as token_tasks
+
+    assert app.tasks["audit.tasks.prune_events"] == audit_tasks.prune_events
+    assert app.tasks["tokens.tasks.record_expired"] == token_tasks.record_expired
     assert app.tasks["upstream.tasks.store_cached_file"] == upstream_tasks.store_cached_file
 
 
