@@ -29,6 +29,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts import services
 from accounts.models import (
+    Invitation,
     Organization,
     OrganizationMember,
     OrganizationRole,
@@ -263,8 +264,19 @@ class OrganizationAdmin(_ThroughServices, admin.ModelAdmin):
     readonly_fields = ("normalized_name", "created")
     inlines = (OrganizationMemberInline, TeamInline)
 
-    def has_delete_permission(self, request, obj=None):
-        return False  # deactivate instead: its projects (PROTECT) and the audit trail remain
+    def get_deleted_objects(self, objs, request):
+        """What goes with the organizations: ``organization_delete`` decides (it refuses while
+        one owns projects), not the delete permission of each related row's admin."""
+        deleted, counts, _perms_needed, _protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, set(), []
+
+    def delete_model(self, request, obj):
+        # Refused (409, shown as a message) while it owns projects: transfer them first.
+        services.organization_delete(organization=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset: QuerySet[Organization]):
+        for organization in queryset.order_by("pk"):
+            services.organization_delete(organization=organization, actor=request.user)
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -282,6 +294,39 @@ class OrganizationAdmin(_ThroughServices, admin.ModelAdmin):
         if not obj.is_active:
             services.organization_update(organization=created, is_active=False, actor=request.user)
         adopt(obj, created)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
+    """Invitations are made by organization owners (``/org/<name>/``); here they are seen and
+    can be withdrawn."""
+
+    service_errors = (services.AccountError,)
+    list_display = ("organization", "user", "email", "role", "invited_by", "created", "expires")
+    list_display += ("outcome",)
+    list_filter = ("outcome", ("organization", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("organization", "user", "invited_by")
+    search_fields = ("organization__name", "user__username", "email")
+    actions = ("withdraw",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_withdraw_permission(self, request):
+        return request.user.has_perm("accounts.change_invitation")
+
+    @admin.action(description="Withdraw selected pending invitations", permissions=["withdraw"])
+    def withdraw(self, request, queryset):
+        pending = list(queryset.filter(closed__isnull=True))
+        for invitation in pending:
+            services.invitation_withdraw(invitation=invitation, actor=request.user)
+        self.message_user(request, f"{len(pending)} invitation(s) withdrawn.")
 
 
 class TeamMemberInline(admin.TabularInline):

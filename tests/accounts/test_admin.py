@@ -151,9 +151,20 @@ def test_admin_deactivates_organization_through_service(admin_client, world):
     assert event.data["current"] == {"is_active": False}
 
 
-def test_admin_organization_cannot_be_deleted(admin_client, world):
+def test_admin_deletes_an_organization_only_once_it_owns_no_project(admin_client, world):
+    project = factories.ProjectFactory(name="widget", organization=world.organization)
     url = admin_url("accounts_organization", "delete", world.organization.pk)
-    assert admin_client.get(url).status_code == 403
+    snapshot = dump_database()
+
+    response = admin_client.post(url, {"post": "yes"}, follow=True)
+
+    messages = [str(m) for m in response.context["messages"]]
+    assert any("still owns 1 project(s) (widget)" in m for m in messages)
+    assert dump_database() == snapshot
+    project.delete()
+    admin_client.post(url, {"post": "yes"})
+    assert not Organization.objects.filter(pk=world.organization.pk).exists()
+    assert actions("organization:delete") == [("organization:delete", "admin")]
 
 
 def test_admin_team_add_and_delete_go_through_services(admin_client, world):
