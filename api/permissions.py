@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from projects.services import ServiceError
 
 NOT_FOUND = "Not found."
+ORGANIZATION_TOKEN_REFUSED = "An organization token reads and uploads projects only."
 
 
 class BadRequest(APIException):
@@ -64,6 +65,9 @@ def require(request, action: Action) -> User:
     if not decision:
         deny(decision)
     user = request.principal.user
+    if user is None and request.principal.organization_token:
+        # A valid credential, but no person: it reads and uploads projects, nothing more.
+        raise PermissionDenied(ORGANIZATION_TOKEN_REFUSED)
     if user is None:  # every such action needs a signed-in caller: the table says so
         raise NotAuthenticated(AUTHENTICATION_REQUIRED)
     return user

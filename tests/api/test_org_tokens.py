@@ -99,3 +99,14 @@ def test_only_owners_revoke(api, scene):
         user=people["member"], organization=org, scopes=["read"], actor=people["member"]
     )
     assert api.delete(f"{URL}{personal.token.identifier}/").status_code == 404
+
+
+def test_an_organization_token_is_refused_where_a_person_is_needed(api, scene):
+    org, people, project, _ = scene
+    issued = token_issue(user=None, organization=org, scopes=["read"], actor=people["owner"])
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {issued.secret}"}
+    assert api.get("/api/v1/projects/internal/", **headers).status_code == 200
+    assert api.get("/api/v1/projects/elsewhere/", **headers).status_code == 404
+    refused = api.get("/api/v1/orgs/", **headers)
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "An organization token reads and uploads projects only."
