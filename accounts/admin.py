@@ -302,8 +302,16 @@ class InvitationAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
     can be withdrawn."""
 
     service_errors = (services.AccountError,)
-    list_display = ("organization", "user", "email", "role", "invited_by", "created", "expires")
-    list_display += ("outcome",)
+    list_display = (
+        "organization",
+        "user",
+        "email",
+        "role",
+        "invited_by",
+        "created",
+        "expires",
+        "outcome",
+    )
     list_filter = ("outcome", ("organization", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("organization", "user", "invited_by")
     search_fields = ("organization__name", "user__username", "email")

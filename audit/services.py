@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any, Literal
 
+from django.db import transaction
+from django.utils import timezone
+
 from audit.context import current_origin, os_user
-from audit.models import ActorKind, Event
+from audit.models import ActorKind, AuthFailure, Event
 
 if TYPE_CHECKING:
     from accounts.models import Organization, User
@@ -75,3 +79,39 @@ def event_record(
         user_agent=where.user_agent if where is not None else "",
         data=data,
     )
+
+
+# AuthFailure buckets only feed the one-event-per-hour rule; their counts are kept at least this
+# long, and as long as the events when those are kept longer.
+AUTH_FAILURE_MIN_DAYS = 30
+
+
+def events_prune(*, days: int) -> dict[str, int]:
+    """Delete the events older than ``days`` days (0: keep every event) and the
+    authentication failure buckets older than ``max(days, 30)`` days; what was deleted is
+    recorded as one ``audit:prune`` event (by the system, when a task or command runs it).
+
+    Deletes with a QuerySet delete (one statement each): ``Event.delete()`` refuses, so
+    nothing else removes events. Returns the counts (``events``, ``auth_failures``).
+    """
+    if days < 0:
+        raise ValueError("The retention must be 0 (keep every event) or a number of days.")
+    now = timezone.now()
+    with transaction.atomic():
+        events = 0
+        if days:
+            old = Event.objects.filter(created__lt=now - dt.timedelta(days=days))
+            events = old.delete()[1].get(Event._meta.label, 0)
+        bucket_days = max(days, AUTH_FAILURE_MIN_DAYS)
+        stale = AuthFailure.objects.filter(window__lt=now - dt.timedelta(days=bucket_days))
+        buckets = stale.delete()[1].get(AuthFailure._meta.label, 0)
+        if events or buckets:
+            event_record(
+                "audit:prune",
+                actor=None,
+                days=days,
+                events=events,
+                auth_failures=buckets,
+                auth_failure_days=bucket_days,
+            )
+    return {"events": events, "auth_failures": buckets}

@@ -89,6 +89,14 @@ SECRET_KEY = load_secret_key()
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["*"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Mail (invitations): Django's console backend unless configured.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or "django.core.mail.backends.console.EmailBackend"
+EMAIL_HOST = os.environ.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "privindex@localhost"
 # Days an invitation to join an organization stays pending.
 PRIVINDEX_INVITATION_DAYS = env_int("PRIVINDEX_INVITATION_DAYS", 14)
 # Days audit events are kept (0: forever); the beat task audit.tasks.prune_events deletes older.
@@ -342,6 +350,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "upstream.tasks.sweep_cached_files",
         "schedule": PRIVINDEX_SWEEP_SECONDS,
         "options": {"expires": PRIVINDEX_SWEEP_SECONDS},
+    },
+    # Audit retention (PRIVINDEX_AUDIT_RETENTION_DAYS; 0 keeps every event): daily.
+    "prune-audit-events": {
+        "task": "audit.tasks.prune_events",
+        "schedule": 24 * 3600,
+        "options": {"expires": 24 * 3600},
+    },
+    # A token:expire event for each token that expired unused since the last run: hourly.
+    "record-expired-tokens": {
+        "task": "tokens.tasks.record_expired",
+        "schedule": 3600,
+        "options": {"expires": 3600},
     },
 }
 # The sweeper re-queues files still staged after this many seconds.

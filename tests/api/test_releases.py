@@ -68,10 +68,11 @@ def test_yank_and_unyank_show_on_simple_page(api, client, upload_token, releases
     assert unyanked.status_code == 200
     assert unyanked.json()["yanked"] is False
     assert [f["yanked"] for f in after_unyank["files"]] == [False]
-    assert list(Event.objects.values_list("action", flat=True).order_by("id")[1:]) == [
-        "release:yank",
-        "release:unyank",
-    ]
+    assert list(
+        Event.objects.filter(action__startswith="release:")
+        .values_list("action", flat=True)
+        .order_by("id")
+    ) == ["release:yank", "release:unyank"]
 
 
 def test_yank_without_reason(api, maintainer, releases):

@@ -18,6 +18,8 @@ FIELDS = {
     "scopes",
     "projects",
     "organization",
+    "organization_owned",
+    "created_by",
     "created",
     "expires",
     "last_used",

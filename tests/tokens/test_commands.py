@@ -53,6 +53,8 @@ def test_createtoken_restricts_to_projects_by_any_spelling(owner, private_projec
 
 def test_createtoken_restricts_to_organization_and_expires(owner):
     org = factories.OrganizationFactory(name="Acme-Corp")
+    # A token is restricted only to an organization its user belongs to (issue 9).
+    factories.OrganizationMemberFactory(organization=org, user=owner, role="member")
 
     out, _ = run("createtoken owner --scope manage --org acme_corp --expires-in-days 30")
 

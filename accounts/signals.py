@@ -1,0 +1,49 @@
+"""Sign-ins and sign-outs in the audit trail: ``user:login``, ``user:login-failed``,
+``user:logout``, for every way in through Django's auth (``/account/login/``,
+``/admin/login/``), connected in ``AccountsConfig.ready``.
+
+A failed sign-in records the username that was given (cut to its column's length), never the
+password or any other credential; the address and user agent come from the request
+(``audit.context``). Only a request records: Django's test client also sends these signals
+from ``login()``, ``force_login()`` and ``logout()``, outside any request, and those are no
+one signing in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from audit.context import current_origin
+from audit.services import event_record
+
+USERNAME_MAX = 150  # User.username
+
+
+@receiver(user_logged_in, dispatch_uid="accounts.signals.logged_in")
+def logged_in(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:
+    if user is None or current_origin() is None:
+        return
+    event_record("user:login", actor=user, target=f"user:{user.get_username()}")
+
+
+@receiver(user_login_failed, dispatch_uid="accounts.signals.login_failed")
+def login_failed(
+    sender: Any, credentials: dict[str, Any] | None = None, request: Any = None, **kwargs: Any
+) -> None:
+    if current_origin() is None:
+        return
+    # ``credentials`` has its secrets masked by Django already; only the username is kept.
+    given = (credentials or {}).get(get_user_model().USERNAME_FIELD, "")
+    username = (given if isinstance(given, str) else "")[:USERNAME_MAX]
+    event_record("user:login-failed", actor=None, target=f"user:{username}", username=username)
+
+
+@receiver(user_logged_out, dispatch_uid="accounts.signals.logged_out")
+def logged_out(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:
+    if user is None or current_origin() is None:  # None: no one was signed in
+        return
+    event_record("user:logout", actor=user, target=f"user:{user.get_username()}")

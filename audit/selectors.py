@@ -1,0 +1,74 @@
+"""Reads of the audit trail: a project's history, an organization's log, and their filters.
+
+Every listing is newest first and joins what its page and exports show (the project and the
+organization of each event), so a page of events costs the same queries as a page of one.
+Who may read which trail is asked of ``access`` by the views, never here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from packaging.utils import canonicalize_name
+
+from accounts.models import Organization
+from audit.models import Event
+
+if TYPE_CHECKING:
+    from projects.models import Project
+
+NEWEST_FIRST = ("-created", "-id")
+
+
+def _listing(queryset: QuerySet[Event]) -> QuerySet[Event]:
+    return queryset.select_related("project", "organization").order_by(*NEWEST_FIRST)
+
+
+def project_events(project: Project) -> QuerySet[Event]:
+    """Every event recorded about ``project``, whoever owned it then, newest first."""
+    return _listing(Event.objects.filter(project=project))
+
+
+def organization_events(organization: Organization) -> QuerySet[Event]:
+    """Every event recorded about ``organization``, newest first: its own (members, teams,
+    invitations, tokens) and those of its projects, which carry the organization they had
+    when they were recorded."""
+    return _listing(Event.objects.filter(organization=organization))
+
+
+def organization_named(name: str) -> Organization | None:
+    """The organization ``name`` names (any spelling), or None; whether the caller may see it
+    is ``access.decide_organization``'s question."""
+    return Organization.objects.filter(normalized_name=canonicalize_name(name)).first()
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def events_filtered(
+    queryset: QuerySet[Event],
+    *,
+    actor: str = "",
+    action: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[Event]:
+    """``queryset`` narrowed: ``actor`` in the actor's recorded name (any case); ``action``
+    exactly, or every action of a family when it ends with ``:`` (``token:``); from the start
+    of day ``since`` to the end of day ``until``, both included (in ``TIME_ZONE``)."""
+    if actor:
+        queryset = queryset.filter(actor_name__icontains=actor)
+    if action:
+        if action.endswith(":"):
+            queryset = queryset.filter(action__startswith=action)
+        else:
+            queryset = queryset.filter(action=action)
+    if since is not None:
+        queryset = queryset.filter(created__gte=_day_start(since))
+    if until is not None and until < dt.date.max:  # the last day has no day after it
+        queryset = queryset.filter(created__lt=_day_start(until + dt.timedelta(days=1)))
+    return queryset
