@@ -133,7 +133,8 @@ class Command(BaseCommand):
                 projects=project_list,
                 organization=organization,
                 expires_in=expires_in,
-                actor=issuer,
+                created_by=issuer,
+                actor=None,  # the operator's command; ``created_by`` names the person
             )
         except TokenError as exc:
             raise CommandError(str(exc)) from None
