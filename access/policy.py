@@ -225,7 +225,8 @@ def decide_organization(
     teams, issue its tokens) on ``organization`` (None: no such name)?
 
     An organization is seen by its members only (and superusers): anyone else, and everyone
-    while it is deactivated, gets the same NOT_FOUND as for a name that does not exist. What
+    but superusers while it is deactivated, gets the same NOT_FOUND as for a name that does
+    not exist. What
     each role may do is ``access.roles.ORGANIZATION_ACTIONS`` (docs/access.md).
     """
     early = precheck(principal, action, surface=surface)

@@ -78,11 +78,22 @@ def memberships_visible_to(principal: Principal) -> QuerySet[OrganizationMember]
 
 
 def organizations_visible_to(principal: Principal) -> QuerySet[Organization]:
-    """Every organization ``principal`` may see: an organization is seen by its members, and
-    by its own tokens while it is active."""
-    if principal.organization_token:
-        assert principal.token is not None and principal.token.organization_id is not None
-        return Organization.objects.filter(id=principal.token.organization_id, is_active=True)
+    """Every organization ``principal`` may see (``decide_organization``'s read twin): an
+    organization is seen by its members while it is active; superusers see every one. An
+    organization token sees none (it reads and uploads projects, nothing more)."""
+    user = principal.user
+    if (
+        user is not None
+        and user.is_superuser
+        and user.is_active
+        and principal.has_scope(ACTION_SCOPE[Action.ORGANIZATION_READ])
+        and (principal.token is None or principal.token_project_ids is None)
+    ):
+        everything = Organization.objects.all()
+        token = principal.token
+        if token is not None and token.organization_id is not None:
+            return everything.filter(id=token.organization_id)
+        return everything
     return Organization.objects.filter(
         id__in=memberships_visible_to(principal).values("organization_id")
     )

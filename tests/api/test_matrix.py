@@ -7,6 +7,8 @@ catalogue's (tests.principals).
 import pytest
 from django.urls import reverse
 
+from tests import factories
+
 REALM = 'Basic realm="privindex"'
 PRIVATE, PUBLIC, UNKNOWN = "secret-pkg", "open-pkg", "no-such-pkg"
 
@@ -25,6 +27,21 @@ MATRIX = {
         "read": (200, 404, 404),
         "yank": (403, 404, 404),
         "manage": (403, 403, 403),
+    },
+    # Organization tokens (issue 9) and personal tokens kept to an organization: none of these
+    # projects is an organization's, so they read the public one only, and never manage (no
+    # manage scope). Their own organization's project is ORG_MATRIX below.
+    "org_read_token": {"read": (200, 404, 404), "yank": (403,) * 3, "manage": (403,) * 3},
+    "org_upload_token": {
+        "read": (200, 404, 404),
+        "yank": (403, 404, 404),
+        "manage": (403,) * 3,
+    },
+    "token_for_org": {"read": (200, 404, 404), "yank": (403, 404, 404), "manage": (403,) * 3},
+    "token_for_other_org": {
+        "read": (200, 404, 404),
+        "yank": (403, 404, 404),
+        "manage": (403,) * 3,
     },
     "revoked_token": {"read": (401,) * 3, "yank": (401,) * 3, "manage": (401,) * 3},
     "expired_token": {"read": (401,) * 3, "yank": (401,) * 3, "manage": (401,) * 3},
@@ -66,7 +83,18 @@ def test_matrix(cast, api, releases, who, action, column):
         assert set(response.json()) == {"detail"}
 
 
-@pytest.mark.parametrize("who", ["anon", "outsider", "outsider_token", "token_for_other_project"])
+@pytest.mark.parametrize(
+    "who",
+    [
+        "anon",
+        "outsider",
+        "outsider_token",
+        "token_for_other_project",
+        "org_read_token",
+        "org_upload_token",
+        "token_for_other_org",
+    ],
+)
 @pytest.mark.parametrize("action", ["read", "yank", "manage"])
 def test_invisible_project_answers_exactly_like_unknown_name(cast, api, releases, who, action):
     _sign_in(api, cast, who)
@@ -77,6 +105,42 @@ def test_invisible_project_answers_exactly_like_unknown_name(cast, api, releases
     assert private.status_code == unknown.status_code
     assert private.content == unknown.content
     assert sorted(private.items()) == sorted(unknown.items())
+
+
+# who -> (read, yank, manage) on Acme-Pkg, a private project of the scene's organization (acme)
+# with release 1.0, on which no one has a personal role (issue 9; docs/access.md).
+ORG_PROJECT = "acme-pkg"
+ORG_MATRIX = {
+    "org_read_token": (200, 403, 403),  # no upload scope; never manage
+    "org_upload_token": (200, 200, 403),  # reads, yanks its organization's; never manages
+    "org_owner": (200, 200, 200),
+    "org_manager": (200, 200, 200),
+    "org_member": (200, 403, 403),
+    "token_for_org": (200, 403, 403),  # team_maintainer's: a plain member of acme here
+    "token_for_other_org": (404, 404, 403),  # globex's owner: no manage scope, refused first
+    "outsider": (404, 404, 404),
+    "owner": (404, 404, 404),  # owning projects elsewhere gives nothing here
+    "superuser": (200, 200, 200),
+}
+
+
+@pytest.fixture
+def org_release(cast):
+    project = factories.ProjectFactory(name="Acme-Pkg", visibility="private", organization=cast.org)
+    release = factories.ReleaseFactory(project=project, version="1.0")
+    factories.FileFactory(release=release)
+    return release
+
+
+@pytest.mark.parametrize(("who", "action"), [(w, a) for w in ORG_MATRIX for a in range(3)])
+def test_matrix_on_an_organizations_project(cast, api, org_release, who, action):
+    _sign_in(api, cast, who)
+
+    response = _call(api, ("read", "yank", "manage")[action], ORG_PROJECT)
+
+    assert response.status_code == ORG_MATRIX[who][action], response.content
+    if response.status_code == 404:
+        assert response.json() == {"detail": "Not found."}
 
 
 @pytest.mark.parametrize(
