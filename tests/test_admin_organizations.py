@@ -26,7 +26,7 @@ def _messages(response):
 
 
 def test_a_team_of_another_organization_gets_no_role(admin_client, acme):
-    org, project = acme
+    _org, project = acme
     foreign = factories.TeamFactory(organization=factories.OrganizationFactory(name="globex"))
     url = admin_url("projects_project", "change", project.pk)
     snapshot = dump_database()

@@ -60,7 +60,7 @@ def test_members_are_refused_and_outsiders_see_nothing(api, scene):
 
 
 def test_a_token_cannot_issue_organization_tokens(api, scene):
-    org, people, _, _ = scene
+    _org, people, _, _ = scene
     mine = token_issue(user=people["owner"], scopes=["read", "upload", "manage"], actor=None)
     response = api.post(
         URL, {"scopes": ["read"]}, format="json", HTTP_AUTHORIZATION=f"Bearer {mine.secret}"
@@ -102,7 +102,7 @@ def test_only_owners_revoke(api, scene):
 
 
 def test_an_organization_token_is_refused_where_a_person_is_needed(api, scene):
-    org, people, project, _ = scene
+    org, people, _project, _ = scene
     issued = token_issue(user=None, organization=org, scopes=["read"], actor=people["owner"])
     headers = {"HTTP_AUTHORIZATION": f"Bearer {issued.secret}"}
     assert api.get("/api/v1/projects/internal/", **headers).status_code == 200

@@ -64,7 +64,9 @@ def test_an_organization_token_covers_its_own_projects_only(org, owner):
 def test_restricted_to_chosen_projects(org, owner):
     chosen = factories.ProjectFactory(name="chosen", visibility="private", organization=org)
     other = factories.ProjectFactory(name="other", visibility="private", organization=org)
-    issued = token_issue(user=None, organization=org, scopes=["read"], projects=[chosen], actor=owner)
+    issued = token_issue(
+        user=None, organization=org, scopes=["read"], projects=[chosen], actor=owner
+    )
     principal = Principal(token=issued.token)
     assert decide(principal, Action.READ, chosen, surface=None)
     assert not decide(principal, Action.READ, other, surface=None)

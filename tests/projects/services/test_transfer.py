@@ -24,7 +24,7 @@ def scene(db):
 
 
 def test_into_an_organization_and_back(scene):
-    alice, org, project, helper = scene
+    alice, org, project, _helper = scene
     assert decide_transfer(
         Principal(user=alice), project, organization=org, user=None, surface=Surface.WEB
     )
