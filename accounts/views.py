@@ -21,7 +21,6 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -31,7 +30,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 from packaging.utils import canonicalize_name
 
-from access import Action, Decision, Denial, Principal, Surface, decide, decide_organization
+from access import Action, Decision, Principal, Surface, decide, decide_organization
 from access import precheck as access_precheck
 from accounts import selectors, services
 from accounts.forms import (
@@ -53,6 +52,7 @@ from accounts.models import (
     User,
     Visibility,
 )
+from privindex import web
 from privindex.requests import PrincipalRequest
 from projects import selectors as project_selectors
 from projects import services as project_services
@@ -82,33 +82,9 @@ REFUSALS = (_Refused, services.AccountError, project_services.ServiceError)
 # --- answers: a decision becomes a page ------------------------------------------------------
 
 
-def _not_found(request: PrincipalRequest) -> HttpResponse:
-    # No name, no query string, no CSRF token: the bytes cannot tell an organization the
-    # caller may not see from a name that does not exist (projects.views does the same).
-    return render(request, "web/not_found.html", status=404)
-
-
-def _error(request: PrincipalRequest, status: int, message: str) -> HttpResponse:
-    return render(request, "web/error.html", {"status": status, "message": message}, status=status)
-
-
-def _unauthenticated(request: PrincipalRequest, message: str) -> HttpResponse:
-    response = _error(request, 401, message)
-    response["WWW-Authenticate"] = f'Basic realm="{settings.PRIVINDEX_REALM}"'
-    return response
-
-
 def _deny(request: PrincipalRequest, decision: Decision, *, back: str) -> HttpResponse:
     """401 (a person is sent to sign in, then ``back``), 403 with the reason, or the 404."""
-    if decision.denial == Denial.UNAUTHENTICATED:
-        if request.principal.is_anonymous:
-            # A Basic challenge would open the browser's password dialog, and passwords are
-            # refused: a person signs in instead (decision 0013).
-            return redirect_to_login(back)
-        return _unauthenticated(request, decision.reason)
-    if decision.denial == Denial.FORBIDDEN:
-        return _error(request, 403, decision.reason)
-    return _not_found(request)
+    return web.deny(request, request.principal, decision, login_then=back)
 
 
 def _signed_in(request: PrincipalRequest) -> User:
@@ -122,7 +98,7 @@ def _precheck(request: PrincipalRequest, action: Action, *, back: str) -> HttpRe
     """The answer when the caller cannot ask at all (bad credentials, not signed in, a
     token), decided before any lookup so it reveals nothing; None when they may ask."""
     if request.auth_error:
-        return _unauthenticated(request, request.auth_error)
+        return web.unauthenticated(request, request.auth_error)
     early = access_precheck(request.principal, action, surface=Surface.WEB)
     if not early:
         return _deny(request, early, back=back)
@@ -233,7 +209,7 @@ def _invitation_answer(request: PrincipalRequest, pk: int, *, accept: bool) -> H
     # Someone else's invitation reads as one that does not exist.
     invitation = services.invitations_for(user=user).filter(pk=pk).first()
     if invitation is None:
-        return _not_found(request)
+        return web.not_found(request)
     organization = invitation.organization
     try:
         if accept:
@@ -323,7 +299,7 @@ def _detail_page(
 @_per_caller
 def organization_detail(request: PrincipalRequest, name: str) -> HttpResponse:
     if request.auth_error:  # bad credentials are answered before anything else (S4.9)
-        return _unauthenticated(request, request.auth_error)
+        return web.unauthenticated(request, request.auth_error)
     normalized = canonicalize_name(name)
     if name != normalized:
         # Decided on the spelling alone, before any lookup, so it reveals nothing.
@@ -514,7 +490,7 @@ def organization_tokens(request: PrincipalRequest, name: str) -> HttpResponse:
     ``never_cache`` keeps it out of shared and browser caches.
     """
     if request.auth_error:
-        return _unauthenticated(request, request.auth_error)
+        return web.unauthenticated(request, request.auth_error)
     normalized = canonicalize_name(name)
     if request.method != "POST" and name != normalized:
         return redirect("orgs:tokens", name=normalized, permanent=True)
@@ -580,7 +556,7 @@ def organization_token_revoke(request: PrincipalRequest, name: str, pk: int) -> 
     assert organization is not None
     token = _organization_tokens(organization).filter(pk=pk).first()
     if token is None:
-        return _not_found(request)
+        return web.not_found(request)
     token_services.token_revoke(token=token, actor=_signed_in(request))
     messages.success(request, f"Token {token.name or token.identifier} is revoked.")
     return redirect("orgs:tokens", name=organization.normalized_name)

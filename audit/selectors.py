@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.utils import timezone
-from packaging.utils import canonicalize_name
 
 from accounts.models import Organization
 from audit.models import Event
@@ -37,12 +36,6 @@ def organization_events(organization: Organization) -> QuerySet[Event]:
     invitations, tokens) and those of its projects, which carry the organization they had
     when they were recorded."""
     return _listing(Event.objects.filter(organization=organization))
-
-
-def organization_named(name: str) -> Organization | None:
-    """The organization ``name`` names (any spelling), or None; whether the caller may see it
-    is ``access.decide_organization``'s question."""
-    return Organization.objects.filter(normalized_name=canonicalize_name(name)).first()
 
 
 def _day_start(day: dt.date) -> dt.datetime:

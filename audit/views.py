@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
@@ -30,9 +28,11 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from packaging.utils import canonicalize_name
 
-from access import Action, Decision, Denial, Surface, decide, decide_organization, precheck
+from access import Action, Decision, Surface, decide, decide_organization, precheck
+from accounts.selectors import organization_by_name
 from audit import selectors
 from audit.models import Event
+from privindex import web
 from privindex.requests import PrincipalRequest
 from projects import selectors as project_selectors
 
@@ -61,31 +61,8 @@ EXPORT_COLUMNS = (
 # --- adapters: a decision becomes a page (as projects.views answers them) ---------------------
 
 
-def _not_found(request: PrincipalRequest) -> HttpResponse:
-    # The project page's 404: nothing from the request in it, so a private project and a name
-    # that does not exist cannot be told apart.
-    return render(request, "web/not_found.html", status=404)
-
-
-def _error(request: PrincipalRequest, status: int, message: str) -> HttpResponse:
-    return render(request, "web/error.html", {"status": status, "message": message}, status=status)
-
-
-def _unauthenticated(request: PrincipalRequest, message: str) -> HttpResponse:
-    response = _error(request, 401, message)
-    response["WWW-Authenticate"] = f'Basic realm="{settings.PRIVINDEX_REALM}"'
-    return response
-
-
 def _deny(request: PrincipalRequest, decision: Decision) -> HttpResponse:
-    if decision.denial == Denial.UNAUTHENTICATED and request.principal.is_anonymous:
-        # A person is sent to sign in (decision 0013), then back here.
-        return redirect_to_login(request.get_full_path())
-    if decision.denial == Denial.FORBIDDEN:
-        return _error(request, 403, decision.reason)
-    if decision.denial == Denial.UNAUTHENTICATED:
-        return _unauthenticated(request, decision.reason)
-    return _not_found(request)
+    return web.deny(request, request.principal, decision, login_then=request.get_full_path())
 
 
 def _private(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
@@ -150,7 +127,7 @@ def project_history(request: PrincipalRequest, name: str) -> HttpResponseBase:
     """The project's events, for whoever may manage it (its owners, and its organization's
     owners and managers)."""
     if request.auth_error:  # bad credentials are answered before anything else (S4.9)
-        return _unauthenticated(request, request.auth_error)
+        return web.unauthenticated(request, request.auth_error)
     early = precheck(request.principal, Action.MANAGE, surface=Surface.WEB)
     if not early:  # decided on the kind of caller alone, before any lookup
         return _deny(request, early)
@@ -177,11 +154,11 @@ def project_history(request: PrincipalRequest, name: str) -> HttpResponseBase:
 def organization_log(request: PrincipalRequest, name: str) -> HttpResponseBase:
     """The organization's events, its projects' included, for its owners."""
     if request.auth_error:
-        return _unauthenticated(request, request.auth_error)
+        return web.unauthenticated(request, request.auth_error)
     early = precheck(request.principal, Action.ORGANIZATION_MANAGE, surface=Surface.WEB)
     if not early:
         return _deny(request, early)
-    organization = selectors.organization_named(name)
+    organization = organization_by_name(name=name)
     decision = decide_organization(
         request.principal, Action.ORGANIZATION_MANAGE, organization, surface=Surface.WEB
     )
@@ -212,10 +189,10 @@ def _trail(
     try:
         filters = filters_parse(request.GET)
     except BadFilter as exc:
-        return _error(request, 400, str(exc))
+        return web.error(request, 400, str(exc))
     fmt = request.GET.get("format", "")
     if fmt not in FORMATS:
-        return _error(request, 400, "The format must be csv or jsonl (or none, for the page).")
+        return web.error(request, 400, "The format must be csv or jsonl (or none, for the page).")
     events = selectors.events_filtered(
         events,
         actor=filters.actor,

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlsplit, urlunsplit
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
@@ -35,6 +34,7 @@ from access import (
     status_reason_for,
 )
 from accounts.models import Visibility
+from privindex import web
 from privindex.requests import PrincipalRequest
 from projects import selectors, services
 from projects.limits import QUERY_MAX, SEARCH_LIMIT, STATUS_REASON_MAX, YANK_REASON_MAX
@@ -44,27 +44,19 @@ from projects.models import Project, ProjectStatus, Release
 
 
 def _not_found(request: PrincipalRequest) -> HttpResponse:
-    # No project name, no query string, no CSRF token: the bytes cannot tell a private project
-    # from a name that does not exist.
-    return render(request, "web/not_found.html", status=404)
+    return web.not_found(request)
 
 
 def _error(request: PrincipalRequest, status: int, message: str) -> HttpResponse:
-    return render(request, "web/error.html", {"status": status, "message": message}, status=status)
+    return web.error(request, status, message)
 
 
 def _unauthenticated(request: PrincipalRequest, message: str) -> HttpResponse:
-    response = _error(request, 401, message)
-    response["WWW-Authenticate"] = f'Basic realm="{settings.PRIVINDEX_REALM}"'
-    return response
+    return web.unauthenticated(request, message)
 
 
 def _deny(request: PrincipalRequest, decision: Decision) -> HttpResponse:
-    if decision.denial == Denial.FORBIDDEN:
-        return _error(request, 403, decision.reason)
-    if decision.denial == Denial.UNAUTHENTICATED:
-        return _unauthenticated(request, decision.reason)
-    return _not_found(request)
+    return web.deny(request, request.principal, decision)
 
 
 def _readable(request: PrincipalRequest, name: str) -> tuple[Project | None, HttpResponse | None]:

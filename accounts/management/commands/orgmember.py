@@ -13,9 +13,9 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from packaging.utils import canonicalize_name
 
-from accounts.models import Organization, OrganizationMember, OrganizationRole, User
+from accounts.models import OrganizationMember, OrganizationRole, User
+from accounts.selectors import organization_by_name
 from accounts.services import AccountError, organization_member_remove, organization_member_set
 
 
@@ -42,7 +42,7 @@ class Command(BaseCommand):
         role: str | None = None,
         **options: Any,
     ) -> None:
-        org = Organization.objects.filter(normalized_name=canonicalize_name(organization)).first()
+        org = organization_by_name(name=organization)
         if org is None:
             raise CommandError(f"Unknown organization '{organization}'.")
         user = User.objects.filter(username=username).first()

@@ -14,9 +14,9 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from packaging.utils import canonicalize_name
 
-from accounts.models import Organization, Team, User
+from accounts.models import Team, User
+from accounts.selectors import organization_by_name
 from accounts.services import (
     AccountError,
     team_create,
@@ -66,7 +66,7 @@ class Command(BaseCommand):
         role: str | None = None,
         **options: Any,
     ) -> None:
-        org = Organization.objects.filter(normalized_name=canonicalize_name(organization)).first()
+        org = organization_by_name(name=organization)
         if org is None:
             raise CommandError(f"Unknown organization '{organization}'.")
         if action == "create":

@@ -6,9 +6,9 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from packaging.utils import canonicalize_name
 
-from accounts.models import Organization, User
+from accounts.models import User
+from accounts.selectors import organization_by_name
 from namespaces.services import NamespaceError, namespace_grant
 
 
@@ -45,9 +45,7 @@ class Command(BaseCommand):
         organization = None
         holder = None
         if org is not None:
-            organization = Organization.objects.filter(
-                normalized_name=canonicalize_name(org)
-            ).first()
+            organization = organization_by_name(name=org)
             if organization is None:
                 raise CommandError(f"Unknown organization '{org}'.")
         else:

@@ -17,10 +17,10 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from packaging.utils import canonicalize_name
 
 from access import Action, Principal, decide_organization
 from accounts.models import Organization
+from accounts.selectors import organization_by_name
 from projects.selectors import project_get
 from tokens.models import Scope
 from tokens.services import EXPIRY_TOO_LONG, TokenError, token_issue
@@ -153,7 +153,7 @@ class Command(BaseCommand):
 
 
 def _organization(name: str) -> Organization:
-    organization = Organization.objects.filter(normalized_name=canonicalize_name(name)).first()
+    organization = organization_by_name(name=name)
     if organization is None:
         raise CommandError(f"Unknown organization '{name}'.")
     return organization
