@@ -270,6 +270,12 @@ class OrganizationAdmin(_ThroughServices, admin.ModelAdmin):
         deleted, counts, _perms_needed, _protected = super().get_deleted_objects(objs, request)
         return deleted, counts, set(), []
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Created here with its members in the same submit: it must come out with an owner
+        # (a refusal rolls the whole submit back, the organization included).
+        services.organization_owner_check(form.instance)
+
     def delete_model(self, request, obj):
         # Refused (409, shown as a message) while it owns projects: transfer them first.
         services.organization_delete(organization=obj, actor=request.user)

@@ -22,7 +22,7 @@ One module per concept:
 - ``teams``: teams and their members.
 """
 
-from accounts.services.base import AccountError
+from accounts.services.base import AccountError, organization_owner_check
 from accounts.services.invitations import (
     invitation_accept,
     invitation_create,
@@ -55,6 +55,7 @@ from accounts.services.users import (
 
 __all__ = [
     "AccountError",
+    "organization_owner_check",
     "invitation_accept",
     "invitation_create",
     "invitation_decline",

@@ -52,3 +52,16 @@ def is_last_owner(member: OrganizationMember) -> bool:
         .exclude(pk=member.pk)
         .exists()
     )
+
+
+NO_OWNER = "An organization needs at least one owner: add one."
+
+
+def organization_owner_check(organization: Organization) -> None:
+    """AccountError(400) when ``organization`` has no owner: for a caller that creates an
+    organization and its members in separate steps (the admin's add page), at the end."""
+    if not OrganizationMember.objects.filter(
+        organization_id=organization.pk,
+        role=OrganizationRole.OWNER,  # access: the organization's owner invariant
+    ).exists():
+        raise AccountError(NO_OWNER)

@@ -202,3 +202,25 @@ def test_admin_team_cannot_move_to_another_organization(admin_client, world):
 
     world.team.refresh_from_db()
     assert world.team.organization == world.organization
+
+
+def test_admin_refuses_an_organization_without_an_owner(admin_client, outsider):
+    snapshot = dump_database()
+    response = admin_client.post(
+        admin_url("accounts_organization", "add"),
+        {
+            "name": "Ownerless",
+            "default_visibility": "private",
+            "is_active": "on",
+            "members-TOTAL_FORMS": 1,
+            "members-INITIAL_FORMS": 0,
+            "members-0-user": outsider.pk,
+            "members-0-role": "member",
+            "teams-TOTAL_FORMS": 0,
+            "teams-INITIAL_FORMS": 0,
+        },
+        follow=True,
+    )
+    messages = [str(m) for m in response.context["messages"]]
+    assert "An organization needs at least one owner: add one." in messages
+    assert dump_database() == snapshot

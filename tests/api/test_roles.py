@@ -94,3 +94,23 @@ def test_manage_token_sets_roles(api, manage_token, outsider, private_project):
 
     assert response.status_code == 200
     assert ProjectRole.objects.get(user=outsider).role == "maintainer"
+
+
+def test_a_non_member_gets_no_direct_role_on_an_organization_project(api, owner, outsider):
+    # Invariant (issue 9): in an organization's projects, roles go to its members.
+    org = factories.OrganizationFactory(name="Acme")
+    factories.OrganizationMemberFactory(organization=org, user=owner, role="owner")
+    factories.ProjectFactory(name="Acme-Lib", organization=org, visibility="private")
+    api.force_login(owner)
+    roles = reverse("api:project-roles", args=["acme-lib"])
+
+    refused = api.post(roles, {"username": "outsider", "role": "reader"}, format="json")
+
+    assert refused.status_code == 400
+    assert "is not a member of the project's organization" in refused.json()["detail"]
+    assert not ProjectRole.objects.filter(user=outsider).exists()
+    factories.OrganizationMemberFactory(organization=org, user=outsider, role="member")
+    assert (
+        api.post(roles, {"username": "outsider", "role": "reader"}, format="json").status_code
+        == 200
+    )
