@@ -24,16 +24,18 @@ def organization_memberships(*, principal: Principal) -> list[OrganizationMember
 
 
 def organization_get(*, principal: Principal, name: str) -> Organization | None:
-    """The organization ``name`` with members and teams, if ``principal`` may see it."""
-    membership = (
-        memberships_visible_to(principal)
-        .filter(organization__normalized_name=canonicalize_name(name))
+    """The organization ``name`` with members and teams, if ``principal`` may see it
+    (``access.organizations_visible_to``: its members; superusers)."""
+    found = (
+        organizations_visible_to(principal)
+        .filter(normalized_name=canonicalize_name(name))
+        .values_list("pk", flat=True)
         .first()
     )
-    if membership is None:
+    if found is None:
         return None
     return (
-        Organization.objects.filter(pk=membership.organization_id)
+        Organization.objects.filter(pk=found)
         .prefetch_related(
             Prefetch(
                 "members",

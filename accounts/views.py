@@ -60,7 +60,7 @@ from projects.models import Project, ProjectRoleName, TeamProjectRole
 from tokens import selectors as token_selectors
 from tokens import services as token_services
 from tokens.models import Token
-from tokens.views import _index_urls
+from tokens.views import index_urls
 
 View = Callable[..., HttpResponse]
 # A form of the organization page: does its work, and says what it did.
@@ -535,7 +535,7 @@ def organization_tokens(request: PrincipalRequest, name: str) -> HttpResponse:
         "can_revoke": _may(request, Action.ORGANIZATION_MANAGE, organization),
     }
     if issued is not None:
-        context.update(_index_urls(request))
+        context.update(index_urls(request))
         # Which snippets to show: what the new token may do where it will be used.
         as_token = Principal(token=issued.token)
         context["issued_can_read"] = bool(

@@ -77,6 +77,14 @@ def token_issue(
     if unknown:
         raise TokenError(f"Unknown scope(s): {', '.join(sorted(unknown))}.")
     project_list = list(projects)
+    if (
+        user is not None
+        and actor is not None
+        and actor.pk != user.pk
+        and not (actor.is_active and actor.is_superuser)
+    ):
+        # Else staff allowed to add tokens could mint one for a superuser, and act as them.
+        raise TokenError("Only superusers issue personal tokens for someone else.")
     if user is None:
         _organization_token_check(organization, scope_list, project_list)
     elif organization is not None:

@@ -103,7 +103,7 @@ def _signed_in(request: PrincipalRequest) -> User:
     return user
 
 
-def _index_urls(request: PrincipalRequest) -> dict[str, str]:
+def index_urls(request: PrincipalRequest) -> dict[str, str]:
     """The addresses in the token page's client snippets (the README's, issue 8).
 
     Every snippet uses this index as the client's only index and reads the token from
@@ -154,7 +154,7 @@ def token_list(request: PrincipalRequest) -> HttpResponse:
     tokens = selectors.token_list(user=user)
     context = {"form": form, "tokens": tokens, "issued": issued}
     if issued is not None:
-        context.update(_index_urls(request))
+        context.update(index_urls(request))
         # Which snippets to show: what the new token may do where it will be used.
         as_token = Principal(token=issued.token)
         context["issued_can_read"] = bool(precheck(as_token, Action.READ, surface=Surface.SIMPLE))

@@ -55,7 +55,6 @@ from accounts.services.users import (
 
 __all__ = [
     "AccountError",
-    "organization_owner_check",
     "invitation_accept",
     "invitation_create",
     "invitation_decline",
@@ -66,6 +65,7 @@ __all__ = [
     "organization_delete",
     "organization_member_remove",
     "organization_member_set",
+    "organization_owner_check",
     "organization_update",
     "team_create",
     "team_delete",

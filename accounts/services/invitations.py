@@ -75,10 +75,8 @@ def invitation_create(
     email = _email_check(email.strip()) if email else ""
     if user is None and not email:
         raise AccountError("Invite a user by username or by email address.")
-    if user is None:
-        user = User.objects.filter(email__iexact=email, is_active=True).first()
-        if user is not None and User.objects.filter(email__iexact=email).count() > 1:
-            user = None  # an address several accounts share stays an address
+    # An invitation by address stays addressed to the address: resolving it to an account
+    # here would tell the inviter whose address it is. Whoever has it may accept.
     organization_locked(organization)
     if user is not None:
         if not user.is_active:

@@ -6,9 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 from packaging.utils import canonicalize_name
 
 from accounts.models import (
+    Invitation,
     Organization,
     OrganizationMember,
     OrganizationRole,
@@ -152,13 +155,18 @@ def organization_member_set(
     if member is not None and member.role == role:  # access: skip a no-op write
         return member
     previous = member.role if member is not None else None
+    closed: list[str] = []
     if member is None:
         member = OrganizationMember.objects.create(organization=organization, user=user, role=role)
+        # Pending invitations for them are moot: accepting one later must not change the role.
+        closed = _invitations_close(_addressed_to(organization, user), "superseded")
     else:
         if is_last_owner(member):
             raise AccountError(LAST_OWNER, 409)
         member.role = role
         member.save(update_fields=["role"])
+        if previous == OrganizationRole.OWNER:  # access: owners invite; a demoted one no more
+            closed = _invitations_close(_sent_by(organization, user), "withdrawn")
     event_record(
         "organization:member-set",
         actor=actor,
@@ -167,8 +175,32 @@ def organization_member_set(
         user=user.username,
         role=role,
         previous=previous,
+        invitations_closed=closed,
     )
     return member
+
+
+def _addressed_to(organization: Organization, user: User) -> QuerySet[Invitation]:
+    addressed = Q(user=user)
+    if user.email:
+        addressed |= Q(user__isnull=True, email__iexact=user.email)
+    return Invitation.objects.filter(addressed, organization=organization, closed__isnull=True)
+
+
+def _sent_by(organization: Organization, user: User) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(
+        organization=organization, invited_by=user, closed__isnull=True
+    )
+
+
+def _invitations_close(pending: QuerySet[Invitation], outcome: str) -> list[str]:
+    """Close ``pending`` invitations with ``outcome``; who each was for (for the event)."""
+    rows = list(pending.select_related("user").select_for_update(of=("self",)))
+    if rows:
+        Invitation.objects.filter(pk__in=[r.pk for r in rows]).update(
+            closed=timezone.now(), outcome=outcome
+        )
+    return sorted(r.user.username if r.user else r.email for r in rows)
 
 
 @transaction.atomic
@@ -202,6 +234,10 @@ def organization_member_remove(
     tokens = list(Token.objects.filter(user=user, organization=organization, revoked__isnull=True))
     for token in tokens:
         token_revoke(token=token, actor=actor)
+    # Nothing they set in motion outlives them: the invitations they sent, or one addressed
+    # to them that would let them back in.
+    withdrawn = _invitations_close(_sent_by(organization, user), "withdrawn")
+    withdrawn += _invitations_close(_addressed_to(organization, user), "withdrawn")
     member.delete()
     event_record(
         "organization:member-remove",
@@ -213,6 +249,7 @@ def organization_member_remove(
         teams=teams,
         project_roles=projects,
         tokens_revoked=sorted(t.identifier for t in tokens),
+        invitations_withdrawn=sorted(withdrawn),
     )
 
 

@@ -26,11 +26,14 @@ from projects.models import Project, ProjectRole, ProjectRoleName
 from projects.services.roles import project_role_is_last_owner
 
 _FLAGS = ("is_active", "is_staff", "is_superuser")
+EMAIL_MAX = 254  # the EmailField columns (User.email, Invitation.email)
 _NAMES = ("first_name", "last_name")
 
 
 def _email_check(email: str) -> str:
     """``email`` normalized as Django does; empty is allowed, as in Django."""
+    if len(email) > EMAIL_MAX:
+        raise AccountError(f"An email address has at most {EMAIL_MAX} characters.")
     if email:
         try:
             validate_email(email)
@@ -148,6 +151,8 @@ def user_update(
     changed = {field: value for field, value in wanted.items() if getattr(stored, field) != value}
     if {"is_staff", "is_superuser"} & set(changed):
         _superuser_required(actor, "grant or take away staff or superuser status")
+    if changed and stored.is_superuser:
+        _superuser_required(actor, "change a superuser")
     if changed:
         previous = {flag: getattr(stored, flag) for flag in _FLAGS if flag in changed}
         for field, value in changed.items():
@@ -156,6 +161,7 @@ def user_update(
         event_record(
             "user:update",
             actor=actor,
+            target=f"user:{stored.username}",
             user=stored.username,
             fields=sorted(changed),
             previous=previous,
@@ -205,7 +211,13 @@ def user_permissions_set(
             changes["permissions"] = _added_removed(labelled, wanted)
     if changes:
         _superuser_required(actor, "change groups or permissions")
-        event_record("user:permissions", actor=actor, user=stored.username, **changes)
+        event_record(
+            "user:permissions",
+            actor=actor,
+            target=f"user:{stored.username}",
+            user=stored.username,
+            **changes,
+        )
     return user
 
 
@@ -234,9 +246,13 @@ def user_password_set(*, user: User, password: str | None, actor: User | None) -
     ``update_session_auth_hash``.
 
     Runs Django's password validators (``AUTH_PASSWORD_VALIDATORS``) against ``user``: raises
-    AccountError(400) with their messages. Records ``user:password-set`` with whether the
-    password is usable, never the password.
+    AccountError(400) with their messages, AccountError(403) when someone other than a
+    superuser (or a command) sets a superuser's password. Records ``user:password-set`` with
+    whether the password is usable, never the password.
     """
+    if user.is_superuser:
+        # Else staff with the user-change permission could take over a superuser's account.
+        _superuser_required(actor, "set a superuser's password")
     if password is None:
         user.set_unusable_password()
     else:
@@ -249,6 +265,7 @@ def user_password_set(*, user: User, password: str | None, actor: User | None) -
     event_record(
         "user:password-set",
         actor=actor,
+        target=f"user:{user.username}",
         user=user.username,
         usable_password=password is not None,
     )
@@ -261,13 +278,16 @@ def user_delete(*, user: User, actor: User | None) -> None:
     roles and their tokens. Events keep their data (an event ``user`` acted in loses its
     actor), and files they uploaded stay, with no uploader.
 
-    Raises AccountError(409), naming each, when ``user`` is the last owner of an active
-    organization (``organization_member_remove`` would refuse them too) or of a project
-    without an organization (as ``project_role_remove``): someone else must be made owner
-    first. An inactive organization may lose its last owner; reactivating it then needs an
-    owner set by an administrator. Records ``user:delete`` with the username and the
-    organizations, teams, project roles and tokens (identifiers) they had.
+    Raises AccountError(409), naming each, when ``user`` is the last owner of an organization
+    (``organization_member_remove`` would refuse them too; a deactivated one too, or its
+    reactivation would leave it without an owner) or of a project without an organization
+    (as ``project_role_remove``): someone else must be made owner first. AccountError(403)
+    when someone other than a superuser (or a command) deletes a superuser. Records
+    ``user:delete`` with the username and the organizations, teams, project roles and tokens
+    (identifiers) they had.
     """
+    if user.is_superuser:
+        _superuser_required(actor, "delete a superuser")
     owned = OrganizationMember.objects.filter(
         user=user,
         role=OrganizationRole.OWNER,  # access: last-owner invariant
@@ -297,7 +317,7 @@ def user_delete(*, user: User, actor: User | None) -> None:
     held = [
         f"the organization '{member.organization.name}'"
         for member in memberships
-        if member.organization.is_active and is_last_owner(member)
+        if is_last_owner(member)
     ]
     roles = list(
         ProjectRole.objects.filter(user=user)
@@ -327,6 +347,7 @@ def user_delete(*, user: User, actor: User | None) -> None:
     event_record(
         "user:delete",
         actor=actor,
+        target=f"user:{user.username}",
         user=user.username,
         organizations={m.organization.name: m.role for m in memberships},
         teams=sorted(f"{t.team.organization.name}/{t.team.name}" for t in teams),

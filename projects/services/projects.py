@@ -64,7 +64,7 @@ def project_create(
         project=project,
         name=name,
         visibility=visibility,
-        organization=organization.name if organization else None,
+        organization=organization,  # the event belongs to the organization's trail too
     )
     return project
 

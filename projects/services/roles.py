@@ -173,13 +173,15 @@ def team_project_role_remove(
     """Take ``team``'s role on ``project`` away, said by ``principal`` or ``actor`` (one of
     them). Raises ServiceError(404) if it has none. Records ``project:team-role-remove``."""
     by = acting(principal=principal, actor=actor)
-    deleted, _ = TeamProjectRole.objects.filter(project=project, team=team).delete()
-    if not deleted:
+    current = TeamProjectRole.objects.filter(project=project, team=team).first()
+    if current is None:
         raise ServiceError(f"Team '{team.name}' has no role on '{project.name}'.", 404)
+    current.delete()
     record(
         "project:team-role-remove",
         by=by,
         project=project,
         target=f"team:{team.organization.name}/{team.name}",
         team=team.name,
+        previous=current.role,
     )

@@ -51,7 +51,8 @@ def test_token_issue_accepts_the_limits_themselves(owner):
 
 @pytest.mark.parametrize("issuer", ["owner", "admin", "system"])
 def test_token_events_record_who_issued_and_revoked(owner, issuer):
-    actor = {"owner": owner, "admin": factories.UserFactory(is_staff=True), "system": None}[issuer]
+    admin = factories.UserFactory(is_staff=True, is_superuser=True)
+    actor = {"owner": owner, "admin": admin, "system": None}[issuer]
 
     issued = token_issue(user=owner, scopes=["read"], actor=actor)
     token_revoke(token=issued.token, actor=actor)
@@ -61,6 +62,16 @@ def test_token_events_record_who_issued_and_revoked(owner, issuer):
         ("token:issue", actor),
         ("token:revoke", actor),
     ]
+
+
+def test_only_superusers_issue_personal_tokens_for_someone_else(owner):
+    staff = factories.UserFactory(is_staff=True)
+    root = factories.UserFactory(is_staff=True, is_superuser=True)
+    with pytest.raises(TokenError, match="Only superusers issue personal tokens"):
+        token_issue(user=root, scopes=["read", "manage"], actor=staff)
+    with pytest.raises(TokenError, match="Only superusers issue personal tokens"):
+        token_issue(user=owner, scopes=["read"], actor=staff)
+    assert not Token.objects.exists()
 
 
 def test_token_services_require_the_actor_to_be_said(owner):

@@ -103,3 +103,65 @@ def test_withdrawn_and_expired_invitations_cannot_be_accepted(org):
         services.invitation_accept(invitation=second, user=bob)
     assert not OrganizationMember.objects.filter(organization=organization, user=bob).exists()
     assert Event.objects.filter(action="organization:invitation-withdraw").count() == 1
+
+
+def test_a_leaver_leaves_no_invitation_behind(org):
+    organization, owner = org
+    bob = factories.UserFactory(username="bob")
+    services.organization_member_set(organization=organization, user=bob, role="owner", actor=None)
+    mallory = factories.UserFactory(username="mallory")
+    sent = services.invitation_create(
+        organization=organization, user=mallory, role="owner", actor=bob
+    )
+    other = factories.UserFactory(username="other")
+    to_her = services.invitation_create(
+        organization=organization, user=other, role="member", actor=owner
+    )
+    services.organization_member_set(
+        organization=organization, user=other, role="manager", actor=None
+    )
+    # Adding her directly closed the invitation to her: accepting it cannot change her role.
+    assert Invitation.objects.get(pk=to_her.pk).outcome == "superseded"
+
+    services.organization_member_remove(organization=organization, user=bob, actor=owner)
+    services.organization_member_remove(organization=organization, user=other, actor=owner)
+
+    # The invitation bob sent died with his membership; she cannot walk back in.
+    assert Invitation.objects.get(pk=sent.pk).outcome == "withdrawn"
+    for invitation, user in ((sent, mallory), (to_her, other)):
+        with pytest.raises(services.AccountError):
+            services.invitation_accept(invitation=invitation, user=user)
+    assert not OrganizationMember.objects.filter(user__in=[mallory, other]).exists()
+    event = Event.objects.filter(action="organization:member-remove").order_by("id").first()
+    assert event.data["invitations_withdrawn"] == ["mallory"]
+
+
+def test_a_demoted_owner_invitations_are_withdrawn(org):
+    organization, owner = org
+    bob = factories.UserFactory(username="bob")
+    services.organization_member_set(organization=organization, user=bob, role="owner", actor=None)
+    sent = services.invitation_create(
+        organization=organization, email="x@example.org", role="owner", actor=bob
+    )
+    services.organization_member_set(
+        organization=organization, user=bob, role="member", actor=owner
+    )
+    assert Invitation.objects.get(pk=sent.pk).outcome == "withdrawn"
+
+
+def test_an_email_invitation_does_not_say_whose_address_it_is(org):
+    organization, owner = org
+    factories.UserFactory(username="root", email="root@example.org")
+    invitation = services.invitation_create(
+        organization=organization, email="root@example.org", role="member", actor=owner
+    )
+    assert invitation.user is None and invitation.email == "root@example.org"
+    assert "root" not in Event.objects.get(action="organization:invite").target.split(":")[0]
+
+
+def test_an_overlong_address_is_refused_not_a_500(org):
+    organization, owner = org
+    with pytest.raises(services.AccountError, match="at most 254 characters"):
+        services.invitation_create(
+            organization=organization, email="a" * 250 + "@example.org", role="member", actor=owner
+        )

@@ -142,6 +142,7 @@ def test_member_remove_leaves_the_organizations_teams(acme, alice, devs, admin):
         "user": "alice",
         "role": "member",
         "teams": ["devs"],
+        "invitations_withdrawn": [],
         "project_roles": [],
         "tokens_revoked": [],
     }

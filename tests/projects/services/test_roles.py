@@ -55,7 +55,11 @@ def test_team_project_role_remove_records_an_event(db):
 
     assert not TeamProjectRole.objects.filter(project=project, team=team).exists()
     event = Event.objects.get(action="project:team-role-remove")
-    assert (event.actor, event.project, event.data) == (actor, project, {"team": team.name})
+    assert (event.actor, event.project, event.data) == (
+        actor,
+        project,
+        {"team": team.name, "previous": "reader"},
+    )
 
 
 def test_removing_a_role_a_team_does_not_have_is_404(db):
