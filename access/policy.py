@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from accounts.models import Organization, User
 
 
+TRANSFER_NEEDS_OWNER = "You need to be an owner of the organization the project moves to."
 _ANONYMOUS = Principal()
 # Stands in for a missing project in the timing-equalising lookup; id 0 matches no row.
 _NO_PROJECT = Project(id=0, organization_id=0, visibility=Visibility.PRIVATE)
@@ -305,7 +306,7 @@ def decide_transfer(
             return Decision(
                 False,
                 Denial.FORBIDDEN,
-                "You need to be an owner of the organization the project moves to.",
+                TRANSFER_NEEDS_OWNER,
             )
         return ALLOW
     if user is not None and user.pk == acting_user.pk:

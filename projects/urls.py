@@ -11,6 +11,7 @@ urlpatterns = [
     path("project/<str:name>/", views.project_detail, name="project"),
     path("project/<str:name>/visibility/", views.project_visibility, name="project-visibility"),
     path("project/<str:name>/status/", views.project_status, name="project-status"),
+    path("project/<str:name>/transfer/", views.project_transfer, name="project-transfer"),
     path(
         "project/<str:name>/release/<str:version>/yank/",
         views.release_yank,

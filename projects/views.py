@@ -27,12 +27,16 @@ from access import (
     Denial,
     Surface,
     decide,
+    decide_transfer,
+    owns_project,
     precheck,
     project_offers_files,
     readable_by_anyone,
     status_change_decide,
     status_reason_for,
 )
+from access.policy import TRANSFER_NEEDS_OWNER
+from accounts import selectors as account_selectors
 from accounts.models import Visibility
 from privindex import web
 from privindex.requests import PrincipalRequest
@@ -163,10 +167,37 @@ def project_detail(request: PrincipalRequest, name: str) -> HttpResponse:
         "can_manage": _session_may(request, Action.MANAGE, project),
         "can_yank": _session_may(request, Action.YANK, project),
         "can_set_status": _may_set_status(request, project),
+        **_transfers(request, project),
         "status_choices": [(s.value, s.label) for s in MANAGER_STATUSES],
         "visibility_choices": Visibility.choices,
     }
     return render(request, "web/project.html", context)
+
+
+def _transfers(request: PrincipalRequest, project: Project) -> dict[str, object]:
+    """Where the signed-in caller may move the project (``access.decide_transfer``): into an
+    organization they own, or out of its organization to themselves."""
+    principal = request.principal
+    if (
+        principal.token is not None
+        or principal.user is None
+        or not owns_project(principal, project)
+    ):
+        return {"transfer_organizations": [], "can_transfer_to_me": False}
+    organizations = [
+        membership.organization
+        for membership in account_selectors.organization_memberships(principal=principal)
+        if membership.organization_id != project.organization_id
+        and decide_transfer(
+            principal, project, organization=membership.organization, user=None, surface=Surface.WEB
+        )
+    ]
+    to_me = project.organization_id is not None and bool(
+        decide_transfer(
+            principal, project, organization=None, user=principal.user, surface=Surface.WEB
+        )
+    )
+    return {"transfer_organizations": organizations, "can_transfer_to_me": to_me}
 
 
 def _install_command(request: PrincipalRequest, project: Project, *, anyone_may_read: bool) -> str:
@@ -219,6 +250,42 @@ def project_visibility(request: PrincipalRequest, name: str) -> HttpResponse:
         project=project, visibility=visibility, principal=request.principal
     )
     messages.success(request, f"{project.name} is now {project.get_visibility_display().lower()}.")
+    return _back(project)
+
+
+@require_POST
+def project_transfer(request: PrincipalRequest, name: str) -> HttpResponse:
+    """Move the project into an organization the caller owns (``to=org:<name>``) or out of its
+    organization to the caller (``to=me``); the owner role on both sides
+    (``access.decide_transfer``)."""
+    project, denied = _authorized(request, name, Action.MANAGE)
+    if denied is not None:
+        return denied
+    assert project is not None
+    target = request.POST.get("to", "")
+    organization, user = None, None
+    if target == "me":
+        user = request.principal.user
+    elif target.startswith("org:"):
+        organization = account_selectors.organization_by_name(name=target[4:])
+        if organization is None:
+            # As for an organization they do not own: names of others' are not confirmed.
+            return _error(request, 403, TRANSFER_NEEDS_OWNER)
+    else:
+        return _error(request, 400, "Say where the project goes: to=org:<name> or to=me.")
+    decision = decide_transfer(
+        request.principal, project, organization=organization, user=user, surface=Surface.WEB
+    )
+    if not decision:
+        return _deny(request, decision)
+    try:
+        services.project_transfer(
+            project=project, organization=organization, user=user, principal=request.principal
+        )
+    except services.ServiceError as exc:
+        return _error(request, exc.status, exc.message)
+    where = organization.name if organization is not None else "you"
+    messages.success(request, f"{project.name} now belongs to {where}.")
     return _back(project)
 
 

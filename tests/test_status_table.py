@@ -23,6 +23,7 @@ from django.test import TestCase
 import access
 from access.credentials import ACCEPTED
 from tests import dists, factories
+from tests.principals import TOKENS as TOKENS_OF_CATALOGUE
 from tests.simple_api.helpers import file_url
 
 WWW_AUTH = 'Basic realm="privindex"'
@@ -117,6 +118,10 @@ SURFACES = {
     # Managing, through the REST API: no organization token ever may (issue 9).
     "rest-manage": Surface(access.Surface.API, _manage),
     "web": Surface(access.Surface.WEB, lambda c, t, h: c.get(f"/project/{t.name}/", **h)),
+    # A project's history (issue 9): for those who manage it, signed in.
+    "web-history": Surface(
+        access.Surface.WEB, lambda c, t, h: c.get(f"/project/{t.name}/history/", **h)
+    ),
     "upload": Surface(access.Surface.UPLOAD, _upload),
     # Files of upstream projects (issue 8): never for a name that exists here.
     "upstream-file": Surface(
@@ -232,6 +237,26 @@ MANAGE_TABLE = {
     "superuser": (OK, OK, OK, OK, NF),
     "org_member": (F, NF, NF, F, NF),  # a member reads org-pkg; only owners and managers manage
 }
+# The history page: a person who manages the project (its owner, the organization's owners and
+# managers, superusers). Not signed in: the login page (302), before any name is looked at; a
+# token: 403 (the web pages are for people); who may read but not manage: 403; who may not
+# read: the 404 of an unknown name.
+LOGIN = 302
+HISTORY_TABLE = {
+    "anon": (LOGIN,) * 5,
+    **{bad: (401,) * 5 for bad in BAD},
+    **{
+        token: (F,) * 5
+        for token in READ_TABLE
+        if token not in BAD and token.split("/")[0] in TOKENS_OF_CATALOGUE
+    },
+    "owner": (OK, OK, NF, NF, NF),
+    "reader": (F, F, NF, NF, NF),
+    "outsider": (F, NF, NF, NF, NF),
+    "staff": (F, NF, NF, NF, NF),
+    "superuser": (OK, OK, OK, OK, NF),
+    "org_member": (F, NF, NF, F, NF),
+}
 # /files/upstream/... serves nothing of a local name, whoever asks; with no upstream (the
 # default) nothing at all. Bad credentials and missing scopes answer as everywhere.
 UPSTREAM_FILE_TABLE = {
@@ -241,6 +266,7 @@ TABLES: dict[str, dict[str, tuple]] = {
     "auth-simple": AUTH_SIMPLE_TABLE,
     "upload": UPLOAD_TABLE,
     "rest-manage": MANAGE_TABLE,
+    "web-history": HISTORY_TABLE,
     "upstream-file": UPSTREAM_FILE_TABLE,
 }
 CALLERS = list(READ_TABLE)
@@ -355,7 +381,10 @@ def test_status_table_with_an_upstream(client, index, caller, impostor_upstream,
 # --- a closed index (PRIVINDEX_ANONYMOUS_READ=false) --------------------------------------------
 
 
-@pytest.mark.parametrize("surface", [s for s in SURFACES if s not in ("upload", "auth-simple")])
+# The history page asks to manage, never to read: a closed index changes nothing there.
+@pytest.mark.parametrize(
+    "surface", [s for s in SURFACES if s not in ("upload", "auth-simple", "web-history")]
+)
 @pytest.mark.parametrize(
     "caller", ["anon", "read_token", "upload_token", "owner", "org_read_token"]
 )
