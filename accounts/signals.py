@@ -2,8 +2,9 @@
 ``user:logout``, for every way in through Django's auth (``/account/login/``,
 ``/admin/login/``), connected in ``AccountsConfig.ready``.
 
-A failed sign-in records the username that was given (cut to its column's length), never the
-password or any other credential; the address and user agent come from the request
+Failed sign-ins are counted per address and hour (``audit.services.failure_counted``): the
+first of each hour is an event. It records the username that was given (cut to its column's
+length), never the password or any other credential; the address and user agent come from the request
 (``audit.context``). Only a request records: Django's test client also sends these signals
 from ``login()``, ``force_login()`` and ``logout()``, outside any request, and those are no
 one signing in.
@@ -18,9 +19,10 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from audit.context import current_origin
-from audit.services import event_record
+from audit.services import FAILURES_COUNTED, event_record, failure_counted
 
 USERNAME_MAX = 150  # User.username
+LOGIN_KEY = "@sign-in"  # the AuthFailure bucket of failed sign-ins (no token has an @)
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.signals.logged_in")
@@ -39,7 +41,19 @@ def login_failed(
     # ``credentials`` has its secrets masked by Django already; only the username is kept.
     given = (credentials or {}).get(get_user_model().USERNAME_FIELD, "")
     username = (given if isinstance(given, str) else "")[:USERNAME_MAX]
-    event_record("user:login-failed", actor=None, target=f"user:{username}", username=username)
+    origin = current_origin()
+    # Counted per address and hour like bad tokens: only the first failure is an event.
+    window = failure_counted(ip=origin.ip if origin else None, key=LOGIN_KEY)
+    if window is None:
+        return
+    event_record(
+        "user:login-failed",
+        actor=None,
+        target=f"user:{username}",
+        username=username,
+        window=window.isoformat(),
+        note=FAILURES_COUNTED,
+    )
 
 
 @receiver(user_logged_out, dispatch_uid="accounts.signals.logged_out")

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any, Literal
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from audit.context import current_origin, os_user
@@ -115,3 +116,22 @@ def events_prune(*, days: int) -> dict[str, int]:
                 auth_failure_days=bucket_days,
             )
     return {"events": events, "auth_failures": buckets}
+
+
+FAILURES_COUNTED = "later failures in this hour from this address are counted, not recorded"
+
+
+def failure_counted(*, ip: str | None, key: str) -> dt.datetime | None:
+    """Count a failed authentication in its bucket (the hour, the address, ``key``: what was
+    tried, at most 16 characters). Returns the bucket's hour when this is its first failure,
+    for the caller to record one event; None for the later ones, which are only counted
+    (``AuthFailure``), so that a flood of bad credentials cannot flood the trail."""
+    now = timezone.now()
+    window = now.replace(minute=0, second=0, microsecond=0)
+    bucket, created = AuthFailure.objects.get_or_create(
+        window=window, ip=ip or "", identifier=key[:16], defaults={"count": 1, "last_seen": now}
+    )
+    if created:
+        return window
+    AuthFailure.objects.filter(pk=bucket.pk).update(count=F("count") + 1, last_seen=now)
+    return None

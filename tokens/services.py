@@ -11,13 +11,11 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from access import ORGANIZATION_TOKEN_SCOPES
 from accounts.models import OrganizationMember
-from audit.models import AuthFailure
-from audit.services import event_record
+from audit.services import FAILURES_COUNTED, event_record, failure_counted
 from tokens import format as token_format
 from tokens import limits
 from tokens.models import Scope, Token, TokenAddress
@@ -297,21 +295,14 @@ def tokens_expired_record() -> int:
 
 def auth_failure_record(*, ip: str | None, token: Token | None) -> None:
     """Count a failed token authentication in its bucket (address, the token a wrong secret
-    named if it exists, hour); the bucket's first failure writes one ``token:auth-failed``
-    event. Never raises: a failure to count must not change the 401."""
-    now = timezone.now()
-    window = now.replace(minute=0, second=0, microsecond=0)
+    named if it exists, hour; ``audit.services.failure_counted``); the bucket's first failure
+    writes one ``token:auth-failed`` event. Never raises: a failure to count must not change
+    the 401."""
     identifier = token.identifier if token is not None else ""
     try:
         with transaction.atomic():
-            bucket, created = AuthFailure.objects.get_or_create(
-                window=window,
-                ip=ip or "",
-                identifier=identifier,
-                defaults={"count": 1, "last_seen": now},
-            )
-            if not created:
-                AuthFailure.objects.filter(pk=bucket.pk).update(count=F("count") + 1, last_seen=now)
+            window = failure_counted(ip=ip, key=identifier)
+            if window is None:
                 return
             event_record(
                 "token:auth-failed",
@@ -322,7 +313,7 @@ def auth_failure_record(*, ip: str | None, token: Token | None) -> None:
                 target=f"token:{identifier}" if identifier else "",
                 identifier=identifier or None,
                 window=window.isoformat(),
-                note="later failures in this hour from this address are counted, not recorded",
+                note=FAILURES_COUNTED,
             )
     except DatabaseError:  # pragma: no cover - the request answers 401 all the same
         log.warning("could not count a failed token authentication")
