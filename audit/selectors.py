@@ -27,8 +27,11 @@ def _listing(queryset: QuerySet[Event]) -> QuerySet[Event]:
 
 
 def project_events(project: Project) -> QuerySet[Event]:
-    """Every event recorded about ``project``, whoever owned it then, newest first."""
-    return _listing(Event.objects.filter(project=project))
+    """The events recorded about ``project`` while it had its current owner side (its
+    organization, or none), newest first: after a transfer its new owners do not see the
+    previous organization's events (their members, addresses), which stay in that
+    organization's log."""
+    return _listing(Event.objects.filter(project=project, organization_id=project.organization_id))
 
 
 def organization_events(organization: Organization) -> QuerySet[Event]:

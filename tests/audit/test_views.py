@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.services import organization_member_set
+from audit import selectors as audit_selectors
 from audit.models import Event
 from audit.services import event_record
 from tests import factories
@@ -463,3 +464,28 @@ def test_a_refused_caller_gets_no_download(client, cast, private_project):
     events_of(private_project, 3)
 
     assert client.get(history("secret-pkg"), {"format": "csv"}).status_code == 403
+
+
+def test_after_a_transfer_the_new_owner_sees_none_of_the_old_organizations_events(client, db):
+    from accounts import services as account_services
+    from projects import services as project_services
+    from projects.models import Project
+
+    olga = factories.UserFactory(username="olga")
+    acme = account_services.organization_create(name="Acme", owner=olga, actor=None)
+    project = Project.objects.create(
+        name="moved", normalized_name="moved", visibility="private", organization=acme
+    )
+    project_services.project_visibility_set(project=project, visibility="public", actor=olga)
+    project_services.project_transfer(project=project, user=olga, actor=None)
+
+    client.force_login(olga)
+    history = client.get(reverse("audit:project-history", args=["moved"]), {"format": "jsonl"})
+    body = b"".join(history.streaming_content).decode()
+    actions = [json.loads(line)["action"] for line in body.splitlines()]
+
+    assert "project:visibility" not in actions and "project:transfer" in actions
+    organization_log = list(
+        audit_selectors.organization_events(acme).values_list("action", flat=True)
+    )
+    assert "project:visibility" in organization_log and "project:transfer-out" in organization_log
