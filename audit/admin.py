@@ -18,7 +18,14 @@ class EventAdmin(ReadOnlyAdmin):
         "target",
         "ip",
     )
-    list_filter = ("action", "actor_kind", "organization", "project", "created")
+    list_filter = (
+        "action",
+        "actor_kind",
+        ("actor", admin.RelatedOnlyFieldListFilter),
+        ("organization", admin.RelatedOnlyFieldListFilter),
+        ("project", admin.RelatedOnlyFieldListFilter),
+        "created",
+    )
     list_select_related = ("organization", "project")
     # ``ip`` is searched as text (PostgreSQL: HOST(ip)), so part of an address finds it.
     search_fields = ("actor_name", "target", "ip", "action")

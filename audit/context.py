@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 import getpass
+import os
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -40,10 +42,9 @@ def current_origin() -> Origin | None:
 
 @cache
 def os_user() -> str:
-    """Who runs this process, for events of commands and tasks."""
+    """Who runs this process, and where (``user@host``), for events of commands and tasks."""
     try:
-        return getpass.getuser()
+        user = getpass.getuser()
     except (KeyError, OSError):  # no name for the uid (containers)
-        import os
-
-        return f"uid {os.getuid()}"
+        user = f"uid {os.getuid()}"
+    return f"{user}@{socket.gethostname()}"
