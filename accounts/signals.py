@@ -4,10 +4,10 @@
 
 Failed sign-ins are counted per address and hour (``audit.services.failure_counted``): the
 first of each hour is an event. It records the username that was given (cut to its column's
-length), never the password or any other credential; the address and user agent come from the request
-(``audit.context``). Only a request records: Django's test client also sends these signals
-from ``login()``, ``force_login()`` and ``logout()``, outside any request, and those are no
-one signing in.
+length), never the password or any other credential; the address and user agent come from
+the request (``audit.context``). Only a request records: Django's test client also sends
+these signals from ``login()``, ``force_login()`` and ``logout()``, outside any request, and
+those are no one signing in.
 """
 
 from __future__ import annotations

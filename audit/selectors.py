@@ -31,7 +31,9 @@ def project_events(project: Project) -> QuerySet[Event]:
     organization, or none), newest first: after a transfer its new owners do not see the
     previous organization's events (their members, addresses), which stay in that
     organization's log."""
-    return _listing(Event.objects.filter(project=project, organization_id=project.organization_id))
+    side = project.organization_id
+    same_side = {"organization_id": side} if side is not None else {"organization__isnull": True}
+    return _listing(Event.objects.filter(project=project, **same_side))
 
 
 def organization_events(organization: Organization) -> QuerySet[Event]:

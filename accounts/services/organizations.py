@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from packaging.utils import canonicalize_name
 
+from access import Action, Principal, decide_organization
 from accounts.models import (
     Invitation,
     Organization,
@@ -165,7 +166,10 @@ def organization_member_set(
             raise AccountError(LAST_OWNER, 409)
         member.role = role
         member.save(update_fields=["role"])
-        if previous == OrganizationRole.OWNER:  # access: owners invite; a demoted one no more
+        still_invites = decide_organization(
+            Principal(user=user), Action.ORGANIZATION_MANAGE, organization, surface=None
+        )
+        if not still_invites:  # demoted from owner: what they sent goes with the role
             closed = _invitations_close(_sent_by(organization, user), "withdrawn")
     event_record(
         "organization:member-set",

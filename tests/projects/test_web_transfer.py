@@ -34,7 +34,7 @@ def _transfer(client, to):
 
 
 def test_an_owner_moves_a_project_into_an_organization_and_back(client, scene):
-    alice, acme, globex, project = scene
+    alice, acme, _globex, project = scene
     client.force_login(alice)
     page = _page(client)
     assert 'value="org:acme"' in page and 'value="org:globex"' not in page  # only manager there
@@ -58,7 +58,7 @@ def test_an_owner_moves_a_project_into_an_organization_and_back(client, scene):
 
 
 def test_refused_where_the_caller_is_not_owner_on_both_sides(client, scene):
-    alice, acme, globex, project = scene
+    alice, _acme, _globex, project = scene
     client.force_login(alice)
     refused = _transfer(client, "org:globex")
     unknown = _transfer(client, "org:nowhere")
@@ -77,7 +77,7 @@ def test_refused_where_the_caller_is_not_owner_on_both_sides(client, scene):
 
 
 def test_an_organization_manager_cannot_take_its_project(client, scene):
-    alice, acme, globex, project = scene
+    alice, _acme, globex, _project = scene
     gproject = factories.ProjectFactory(name="G-Tool", organization=globex)
     client.force_login(alice)
     response = client.post(reverse("web:project-transfer", args=["g-tool"]), {"to": "me"})

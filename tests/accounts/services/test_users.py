@@ -15,8 +15,8 @@ from accounts.services import (
 from audit.models import Event
 from projects.services import project_role_set
 from tests import factories
-from tests.principals import PASSWORD
 from tests.accounts.services.expect import only_event, refused
+from tests.principals import PASSWORD
 from tests.projects.services.test_roles import held_in_another_transaction
 from tokens.models import Token
 from tokens.services import token_issue
