@@ -61,7 +61,10 @@ def organization_get(*, principal: Principal, name: str) -> Organization | None:
 
 def organization_by_name(*, name: str) -> Organization | None:
     """The organization ``name`` (any spelling), active or not, or None. Whether the caller
-    may see it is ``access.decide_organization``'s question."""
+    may see it is ``access.decide_organization``'s question. A name no organization can
+    have (a NUL byte, which PostgreSQL refuses in text) finds none."""
+    if "\x00" in name:
+        return None
     return Organization.objects.filter(normalized_name=canonicalize_name(name)).first()
 
 

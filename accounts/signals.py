@@ -42,8 +42,13 @@ def login_failed(
     given = (credentials or {}).get(get_user_model().USERNAME_FIELD, "")
     username = (given if isinstance(given, str) else "")[:USERNAME_MAX]
     origin = current_origin()
-    # Counted per address and hour like bad tokens: only the first failure is an event.
-    window = failure_counted(ip=origin.ip if origin else None, key=LOGIN_KEY)
+    # Counted per address and hour like bad tokens: only the first failure is an event. An
+    # account that exists has a bucket of its own, so a decoy first attempt cannot hide the
+    # account really tried; names that exist nowhere share one (they cannot flood).
+    target = get_user_model().objects.filter(username=username).values_list("pk", flat=True)
+    pk = target.first()
+    key = f"@user{pk}" if pk is not None else LOGIN_KEY
+    window = failure_counted(ip=origin.ip if origin else None, key=key)
     if window is None:
         return
     event_record(

@@ -67,9 +67,10 @@ class Event(models.Model):
 
 
 class AuthFailure(models.Model):
-    """Failed token authentication, counted per address, token and hour: each bucket's first
-    failure writes one ``token:auth-failed`` event, later ones only count here, so a flood of
-    bad tokens cannot flood the trail."""
+    """Failed authentication (bad tokens, failed sign-ins), counted per address, what was
+    tried and hour (``audit.services.failure_counted``): each bucket's first failure writes
+    one event (``token:auth-failed``, ``user:login-failed``), later ones only count here, so
+    a flood of bad credentials cannot flood the trail."""
 
     window = models.DateTimeField()  # the start of the hour
     ip = models.CharField(max_length=45, blank=True, default="")

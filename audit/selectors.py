@@ -27,13 +27,16 @@ def _listing(queryset: QuerySet[Event]) -> QuerySet[Event]:
 
 
 def project_events(project: Project) -> QuerySet[Event]:
-    """The events recorded about ``project`` while it had its current owner side (its
-    organization, or none), newest first: after a transfer its new owners do not see the
-    previous organization's events (their members, addresses), which stay in that
+    """The events recorded about ``project`` since it last changed hands (its latest
+    ``project:transfer``, included), newest first: after a transfer its new owners do not see
+    what the previous ones did (their names, addresses), which stays in the previous
     organization's log."""
-    side = project.organization_id
-    same_side = {"organization_id": side} if side is not None else {"organization__isnull": True}
-    return _listing(Event.objects.filter(project=project, **same_side))
+    events = Event.objects.filter(project=project)
+    handed = events.filter(action="project:transfer").order_by("-id").values_list("id", flat=True)
+    since = handed.first()
+    if since is not None:
+        events = events.filter(id__gte=since)
+    return _listing(events)
 
 
 def organization_events(organization: Organization) -> QuerySet[Event]:

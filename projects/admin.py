@@ -66,8 +66,8 @@ class ProjectAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
         "total_size_limit",
         "created",
     )
-    # Renaming or moving a project between organizations changes who may read it, and no
-    # service records that yet: read-only here.
+    # Renaming a project has no service; moving it is ``project_transfer`` (the web form on
+    # its page, ``manage.py transferproject``), which asks the owners of both sides.
     readonly_fields = ("name", "normalized_name", "organization", "created")
     inlines = (ProjectRoleInline, TeamProjectRoleInline)
     actions = ("make_public", "make_private")

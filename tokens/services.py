@@ -14,6 +14,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from access import ORGANIZATION_TOKEN_SCOPES
+from access.administration import token_for_decide
 from accounts.models import OrganizationMember
 from audit.services import FAILURES_COUNTED, event_record, failure_counted
 from tokens import format as token_format
@@ -75,14 +76,11 @@ def token_issue(
     if unknown:
         raise TokenError(f"Unknown scope(s): {', '.join(sorted(unknown))}.")
     project_list = list(projects)
-    if (
-        user is not None
-        and actor is not None
-        and actor.pk != user.pk
-        and not (actor.is_active and actor.is_superuser)
-    ):
+    if user is not None:
         # Else staff allowed to add tokens could mint one for a superuser, and act as them.
-        raise TokenError("Only superusers issue personal tokens for someone else.")
+        allowed = token_for_decide(actor, user)
+        if not allowed:
+            raise TokenError(allowed.reason)
     if user is None:
         _organization_token_check(organization, scope_list, project_list)
     elif organization is not None:

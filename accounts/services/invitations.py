@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from access import Action, Principal, decide_organization
 from accounts.models import Invitation, Organization, OrganizationMember, OrganizationRole, User
 from accounts.services.base import AccountError, organization_locked
 from accounts.services.organizations import organization_member_set
@@ -65,6 +66,7 @@ def invitation_create(
 ) -> Invitation:
     """Invite ``user`` (or whoever has the address ``email``) to ``organization`` as
     ``role``, and mail them (Django's email backend) with ``accept_url``, where they accept.
+    It can be accepted only while ``actor`` may still invite (an owner, active).
 
     Raises AccountError(400) for an unknown role, no invitee or an invalid address,
     AccountError(409) when they are already a member or already invited. Records
@@ -146,10 +148,16 @@ def invitation_accept(*, invitation: Invitation, user: User) -> OrganizationMemb
     stored = _pending(invitation)
     if not invitations_for(user=user).filter(pk=stored.pk).exists():
         raise AccountError("No such invitation.", 404)
+    inviter = stored.invited_by
+    if inviter is not None and not decide_organization(
+        Principal(user=inviter), Action.ORGANIZATION_MANAGE, stored.organization, surface=None
+    ):
+        # Its inviter may no longer invite (deactivated, demoted, gone): it grants nothing.
+        raise AccountError("This invitation is no longer valid: its sender cannot invite.", 409)
+    _close(stored, "accepted")
     member = organization_member_set(
         organization=stored.organization, user=user, role=stored.role, actor=user
     )
-    _close(stored, "accepted")
     event_record(
         "organization:invitation-accept",
         actor=user,

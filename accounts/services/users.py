@@ -15,8 +15,18 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 
-from accounts.models import Organization, OrganizationMember, OrganizationRole, TeamMember, User
+from access import Decision
+from access.administration import grant_decide, user_administer_decide
+from accounts.models import (
+    Invitation,
+    Organization,
+    OrganizationMember,
+    OrganizationRole,
+    TeamMember,
+    User,
+)
 from accounts.services.base import AccountError, is_last_owner
 from audit.services import event_record
 from namespaces.models import NamespaceGrant
@@ -151,8 +161,8 @@ def user_update(
     changed = {field: value for field, value in wanted.items() if getattr(stored, field) != value}
     if {"is_staff", "is_superuser"} & set(changed):
         _superuser_required(actor, "grant or take away staff or superuser status")
-    if changed and stored.is_superuser:
-        _superuser_required(actor, "change a superuser")
+    if changed:
+        _refused(user_administer_decide(actor, stored, what="change"))
     if changed:
         previous = {flag: getattr(stored, flag) for flag in _FLAGS if flag in changed}
         for field, value in changed.items():
@@ -223,10 +233,13 @@ def user_permissions_set(
 
 def _superuser_required(actor: User | None, what: str) -> None:
     """Staff with the user-change permission must not make themselves (or anyone) more
-    powerful: only a superuser, or the system (a command: ``actor`` None), may. Raises
-    AccountError(403)."""
-    if actor is not None and not (actor.is_active and actor.is_superuser):
-        raise AccountError(f"Only superusers may {what}.", 403)
+    powerful (``access.administration``). Raises AccountError(403)."""
+    _refused(grant_decide(actor, what=what))
+
+
+def _refused(decision: Decision) -> None:
+    if not decision:
+        raise AccountError(decision.reason, 403)
 
 
 def _added_removed(changed: Iterable[tuple[int, str]], wanted: set[int]) -> dict[str, list[str]]:
@@ -247,12 +260,11 @@ def user_password_set(*, user: User, password: str | None, actor: User | None) -
 
     Runs Django's password validators (``AUTH_PASSWORD_VALIDATORS``) against ``user``: raises
     AccountError(400) with their messages, AccountError(403) when someone other than a
-    superuser (or a command) sets a superuser's password. Records ``user:password-set`` with
-    whether the password is usable, never the password.
+    superuser (or a command) sets the password of another staff member or superuser. Records
+    ``user:password-set`` with whether the password is usable, never the password.
     """
-    if user.is_superuser:
-        # Else staff with the user-change permission could take over a superuser's account.
-        _superuser_required(actor, "set a superuser's password")
+    # Else staff with the user-change permission could take over a more powerful account.
+    _refused(user_administer_decide(actor, user, what="set the password of"))
     if password is None:
         user.set_unusable_password()
     else:
@@ -282,12 +294,12 @@ def user_delete(*, user: User, actor: User | None) -> None:
     (``organization_member_remove`` would refuse them too; a deactivated one too, or its
     reactivation would leave it without an owner) or of a project without an organization
     (as ``project_role_remove``): someone else must be made owner first. AccountError(403)
-    when someone other than a superuser (or a command) deletes a superuser. Records
+    when someone other than a superuser (or a command) deletes another staff member or
+    superuser. Records
     ``user:delete`` with the username and the organizations, teams, project roles and tokens
     (identifiers) they had.
     """
-    if user.is_superuser:
-        _superuser_required(actor, "delete a superuser")
+    _refused(user_administer_decide(actor, user, what="delete"))
     owned = OrganizationMember.objects.filter(
         user=user,
         role=OrganizationRole.OWNER,  # access: last-owner invariant
@@ -342,6 +354,10 @@ def user_delete(*, user: User, actor: User | None) -> None:
             "then delete the user.",
             409,
         )
+    # What they invited stops with them (invited_by would otherwise become "nobody").
+    Invitation.objects.filter(invited_by=user, closed__isnull=True).update(
+        closed=timezone.now(), outcome="withdrawn"
+    )
     teams = TeamMember.objects.filter(user=user).select_related("team__organization")
     # Before the deletion, so that an actor deleting themselves leaves an event without actor.
     event_record(

@@ -15,6 +15,7 @@ from accounts.models import User
 from audit.models import Event
 from tests import factories
 from tests.accounts.test_admin import actions
+from tests.principals import PASSWORD
 from tests.test_admin import admin_url, dump_database, form_data
 from tokens.models import Token
 from tokens.services import token_issue
@@ -326,3 +327,28 @@ def test_staff_with_the_user_change_permission_cannot_make_itself_superuser(clie
     )
     staff.refresh_from_db()
     assert not staff.is_superuser
+
+
+@pytest.mark.parametrize("target", ["superuser", "staff member"])
+def test_limited_staff_cannot_set_a_more_powerful_accounts_password(client, db, target):
+    victim = factories.UserFactory(
+        username="victim", is_staff=True, is_superuser=target == "superuser"
+    )
+    staff = factories.UserFactory(username="staffer", is_staff=True)
+    staff.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_user", "change_user"])
+    )
+    client.force_login(staff)
+    url = reverse("admin:auth_user_password_change", args=(victim.pk,))
+    response = client.post(
+        url,
+        {
+            "password1": "a much longer pass phrase 42",
+            "password2": "a much longer pass phrase 42",
+            "set_usable_password": "true",
+        },
+        follow=True,
+    )
+    assert f"Only superusers may set the password of a {target}." in messages_of(response)
+    victim.refresh_from_db()
+    assert victim.check_password(PASSWORD)

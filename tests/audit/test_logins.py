@@ -122,5 +122,13 @@ def test_failed_sign_ins_are_counted_not_flooded(client, owner):
     for _ in range(25):
         client.post(reverse("accounts:login"), {"username": "owner", "password": WRONG}, **BROWSER)
     assert Event.objects.filter(action="user:login-failed").count() == 1
-    bucket = AuthFailure.objects.get(identifier="@sign-in")
-    assert bucket.count == 25
+    assert AuthFailure.objects.get(identifier=f"@user{owner.pk}").count == 25
+    # A decoy first cannot hide the account tried next: each existing account has its bucket;
+    # names that exist nowhere share one.
+    root = factories.UserFactory(username="root")
+    for username in ("root", "ghost-1", "ghost-2", "root"):
+        client.post(reverse("accounts:login"), {"username": username, "password": WRONG}, **BROWSER)
+    failed = Event.objects.filter(action="user:login-failed").order_by("id")
+    assert [e.data["username"] for e in failed] == ["owner", "root", "ghost-1"]
+    assert AuthFailure.objects.get(identifier=f"@user{root.pk}").count == 2
+    assert AuthFailure.objects.get(identifier="@sign-in").count == 2

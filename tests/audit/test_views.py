@@ -489,3 +489,29 @@ def test_after_a_transfer_the_new_owner_sees_none_of_the_old_organizations_event
         audit_selectors.organization_events(acme).values_list("action", flat=True)
     )
     assert "project:visibility" in organization_log and "project:transfer-out" in organization_log
+
+
+def test_a_project_handed_to_another_person_starts_a_new_history(client, db):
+    from accounts import services as account_services
+    from projects import services as project_services
+    from projects.models import Project
+
+    alice = factories.UserFactory(username="alice")
+    carol = factories.UserFactory(username="carol")
+    acme = account_services.organization_create(name="Acme", owner=alice, actor=None)
+    account_services.organization_member_set(
+        organization=acme, user=carol, role="owner", actor=None
+    )
+    project = Project.objects.create(name="mine", normalized_name="mine", visibility="private")
+    project_services.project_role_set(project=project, user=alice, role="owner", actor=None)
+    project_services.project_visibility_set(project=project, visibility="public", actor=alice)
+    project_services.project_transfer(project=project, organization=acme, actor=alice)
+    project_services.project_transfer(project=project, user=carol, actor=carol)
+
+    client.force_login(carol)
+    history = client.get(reverse("audit:project-history", args=["mine"]), {"format": "jsonl"})
+    body = b"".join(history.streaming_content).decode()
+    seen = [json.loads(line) for line in body.splitlines()]
+
+    assert [e["action"] for e in seen] == ["project:transfer"]
+    assert all(e["actor_name"] != "alice" for e in seen)

@@ -84,3 +84,10 @@ def test_an_organization_manager_cannot_take_its_project(client, scene):
     assert response.status_code == 403
     gproject.refresh_from_db()
     assert gproject.organization == globex
+
+
+def test_a_forged_target_is_refused_not_a_500(client, scene):
+    alice, _acme, _globex, _project = scene
+    client.force_login(alice)
+    assert _transfer(client, "org:\x00").status_code == 403
+    assert _transfer(client, "org:" + "x" * 5000).status_code == 403

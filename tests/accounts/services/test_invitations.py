@@ -165,3 +165,41 @@ def test_an_overlong_address_is_refused_not_a_500(org):
         services.invitation_create(
             organization=organization, email="a" * 250 + "@example.org", role="member", actor=owner
         )
+
+
+@pytest.mark.parametrize("leaves", ["deactivated", "deleted", "demoted"])
+def test_an_invitation_is_worth_no_more_than_its_sender(org, leaves):
+    organization, _owner = org
+    frank = factories.UserFactory(username="frank")
+    services.organization_member_set(
+        organization=organization, user=frank, role="owner", actor=None
+    )
+    gina = factories.UserFactory(username="gina")
+    invitation = services.invitation_create(
+        organization=organization, user=gina, role="owner", actor=frank
+    )
+    if leaves == "deactivated":
+        services.user_update(user=frank, is_active=False, actor=None)
+    elif leaves == "deleted":
+        services.user_delete(user=frank, actor=None)
+    else:
+        # Demoted by hand, past the service that would withdraw what frank sent.
+        OrganizationMember.objects.filter(user=frank).update(role="member")
+
+    with pytest.raises(services.AccountError) as refused:
+        services.invitation_accept(invitation=invitation, user=gina)
+
+    assert refused.value.status in (404, 409)
+    assert not OrganizationMember.objects.filter(user=gina).exists()
+
+
+def test_accepting_does_not_count_as_superseding(org):
+    organization, owner = org
+    bob = factories.UserFactory(username="bob")
+    invitation = services.invitation_create(
+        organization=organization, user=bob, role="member", actor=owner
+    )
+    services.invitation_accept(invitation=invitation, user=bob)
+    assert Invitation.objects.get(pk=invitation.pk).outcome == "accepted"
+    member_set = Event.objects.filter(action="organization:member-set").order_by("id").last()
+    assert member_set.data["invitations_closed"] == []

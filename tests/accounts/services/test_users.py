@@ -247,17 +247,23 @@ def test_user_delete_keeps_the_last_owner_of_a_deactivated_organization(acme, ow
         user_delete(user=owner, actor=None)
 
 
-def test_staff_cannot_take_over_a_superuser(db):
-    root = factories.UserFactory(is_staff=True, is_superuser=True)
+@pytest.mark.parametrize("target", ["superuser", "staff member"])
+def test_staff_cannot_take_over_a_more_powerful_account(db, target):
+    flags = {"is_staff": True, "is_superuser": target == "superuser"}
+    victim = factories.UserFactory(**flags)
     staff = factories.UserFactory(is_staff=True)
-    with refused(403, "Only superusers may set a superuser's password."):
-        user_password_set(user=root, password="a much longer pass phrase 42", actor=staff)
-    with refused(403, "Only superusers may change a superuser."):
-        user_update(user=root, email="mine@example.org", actor=staff)
-    with refused(403, "Only superusers may delete a superuser."):
-        user_delete(user=root, actor=staff)
-    root.refresh_from_db()
-    assert root.check_password(PASSWORD) and root.email != "mine@example.org"
+    with refused(403, f"Only superusers may set the password of a {target}."):
+        user_password_set(user=victim, password="a much longer pass phrase 42", actor=staff)
+    with refused(403, f"Only superusers may change a {target}."):
+        user_update(user=victim, email="mine@example.org", actor=staff)
+    with refused(403, f"Only superusers may delete a {target}."):
+        user_delete(user=victim, actor=staff)
+    victim.refresh_from_db()
+    assert victim.check_password(PASSWORD) and victim.email != "mine@example.org"
+    # Their own account, and ordinary users, stay theirs to change.
+    user_password_set(user=staff, password="a much longer pass phrase 42", actor=staff)
+    ordinary = factories.UserFactory()
+    user_update(user=ordinary, email="new@example.org", actor=staff)
 
 
 def test_user_delete_refusal_names_every_organization_and_project(acme, owner):
