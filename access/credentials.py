@@ -59,6 +59,7 @@ ACCEPTED: dict[Surface, dict[Action, frozenset[Credential]]] = {
         Action.ORGANIZATION_MANAGE: SESSION,
         Action.TEAMS_MANAGE: SESSION,
         Action.ORGANIZATION_TOKENS_ISSUE: SESSION,
+        Action.ORGANIZATION_CREATE: SESSION,
     },
     Surface.WEB_TOKENS: {Action.TOKENS_MANAGE: SESSION},
     Surface.API: {

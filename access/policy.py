@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+
 from access.credentials import (
     AUTHENTICATION_REQUIRED,
     NOT_OFFERED,
@@ -256,6 +258,24 @@ def decide_organization(
         ),
     }
     return Decision(False, Denial.FORBIDDEN, what.get(action, NOT_OFFERED))
+
+
+def decide_organization_create(principal: Principal, *, surface: Surface | None) -> Decision:
+    """May ``principal`` create an organization (becoming its owner)? Anyone signed in, or
+    only site staff (``PRIVINDEX_ORGANIZATION_CREATORS=staff``). An organization grants
+    nothing over anyone else's projects; its name is only a name (namespaces are granted
+    apart, decision 0016)."""
+    early = precheck(principal, Action.ORGANIZATION_CREATE, surface=surface)
+    if not early:
+        return early
+    if principal.user is None or not principal.user.is_active:
+        return Decision(False, Denial.UNAUTHENTICATED, AUTHENTICATION_REQUIRED)
+    creators = getattr(settings, "PRIVINDEX_ORGANIZATION_CREATORS", "anyone")
+    if creators == "staff" and not principal.site_staff:
+        return Decision(
+            False, Denial.FORBIDDEN, "Only site administrators may create organizations here."
+        )
+    return ALLOW
 
 
 def owns_project(principal: Principal, project: Project) -> bool:

@@ -22,6 +22,7 @@ class Action(enum.StrEnum):
     ORGANIZATION_MANAGE = "organizations:manage"
     TEAMS_MANAGE = "organizations:teams"  # teams, their members and project roles
     ORGANIZATION_TOKENS_ISSUE = "organizations:tokens-issue"  # owners and managers
+    ORGANIZATION_CREATE = "organizations:create"  # PRIVINDEX_ORGANIZATION_CREATORS
     TOKENS_MANAGE = "tokens:manage"  # list, issue and revoke one's own tokens
 
 
@@ -38,6 +39,7 @@ ACTION_SCOPE: dict[Action, str] = {
     Action.TEAMS_MANAGE: "manage",
     # No token may issue tokens (``access.credentials``); named so the table is total.
     Action.ORGANIZATION_TOKENS_ISSUE: "manage",
+    Action.ORGANIZATION_CREATE: "manage",
     # No token may manage tokens whatever its scopes (``access.credentials``); "manage" is
     # named so the table is total.
     Action.TOKENS_MANAGE: "manage",

@@ -30,7 +30,15 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 from packaging.utils import canonicalize_name
 
-from access import Action, Decision, Principal, Surface, decide, decide_organization
+from access import (
+    Action,
+    Decision,
+    Principal,
+    Surface,
+    decide,
+    decide_organization,
+    decide_organization_create,
+)
 from access import precheck as access_precheck
 from accounts import selectors, services
 from accounts.forms import (
@@ -187,14 +195,45 @@ def _list_page(request: PrincipalRequest, *, error: str = "", status: int = 200)
     context = {
         "memberships": selectors.organization_memberships(principal=request.principal),
         "invitations": list(services.invitations_for(user=_signed_in(request))),
+        "can_create": bool(decide_organization_create(request.principal, surface=Surface.WEB)),
+        "visibility_choices": Visibility.choices,
         "error": error,
     }
     return render(request, "orgs/list.html", context, status=status)
 
 
-@require_safe
+def organization_create(request: PrincipalRequest) -> HttpResponse:
+    """Create an organization with the caller as its first owner (``PRIVINDEX_ORGANIZATION_
+    CREATORS`` says who may)."""
+    back = reverse("orgs:list")
+    denied = _precheck(request, Action.ORGANIZATION_CREATE, back=back)
+    if denied is not None:
+        return denied
+    decision = decide_organization_create(request.principal, surface=Surface.WEB)
+    if not decision:
+        return _deny(request, decision, back=back)
+    user = _signed_in(request)
+    visibility = request.POST.get("default_visibility", Visibility.PRIVATE)
+    try:
+        organization = services.organization_create(
+            name=request.POST.get("name", "").replace("\x00", ""),
+            default_visibility=visibility,
+            owner=user,
+            actor=user,
+        )
+    except services.AccountError as exc:
+        return _list_page(request, error=exc.message, status=exc.status)
+    messages.success(request, f"{organization.name} is created; you are its owner.")
+    return redirect("orgs:detail", name=organization.normalized_name)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 @_per_caller
 def organization_list(request: PrincipalRequest) -> HttpResponse:
+    """GET: my organizations and invitations. POST: create an organization (at ``/org/``
+    itself, so that no organization name is shadowed by a route)."""
+    if request.method == "POST":
+        return organization_create(request)
     denied = _precheck(request, Action.ORGANIZATION_READ, back=request.get_full_path())
     if denied is not None:
         return denied

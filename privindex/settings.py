@@ -97,6 +97,10 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER") or ""
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "privindex@localhost"
+# Who may create organizations in the web UI: "anyone" signed in (the default) or "staff".
+PRIVINDEX_ORGANIZATION_CREATORS = os.environ.get("PRIVINDEX_ORGANIZATION_CREATORS") or "anyone"
+if PRIVINDEX_ORGANIZATION_CREATORS not in ("anyone", "staff"):
+    raise ValueError("PRIVINDEX_ORGANIZATION_CREATORS must be 'anyone' or 'staff'.")
 # Days an invitation to join an organization stays pending.
 PRIVINDEX_INVITATION_DAYS = env_int("PRIVINDEX_INVITATION_DAYS", 14)
 # Days audit events are kept (0: forever); the beat task audit.tasks.prune_events deletes older.

@@ -158,6 +158,10 @@ ROWS = {
         ALLOW,
         F,
     ),
+    # Anyone signed in creates an organization (PRIVINDEX_ORGANIZATION_CREATORS=anyone).
+    (Surface.WEB, Action.ORGANIZATION_CREATE): _row(
+        _post("/org/", {"name": "newco", "default_visibility": "private"}), 302, LOGIN, ALLOW, F
+    ),
     (Surface.WEB_TOKENS, Action.TOKENS_MANAGE): _row(
         _get(lambda i: "/account/tokens/"), 200, LOGIN, ALLOW, LOGIN
     ),

@@ -357,3 +357,26 @@ def test_navigation_links_organizations_for_signed_in_users(client, cast, scene)
 
     assert b'href="/org/"' not in anonymous.content
     assert b'href="/org/">Organizations</a>' in signed.content
+
+
+def test_a_signed_in_user_creates_an_organization_and_owns_it(client, db, settings):
+    from accounts.models import Organization, OrganizationMember
+
+    ann = factories.UserFactory(username="ann")
+    client.force_login(ann)
+    assert b'name="name"' in client.get("/org/").content
+
+    created = client.post("/org/", {"name": "NewCo", "default_visibility": "public"})
+
+    assert created.status_code == 302 and created["Location"] == "/org/newco/"
+    org = Organization.objects.get(normalized_name="newco")
+    assert org.default_visibility == "public"
+    assert OrganizationMember.objects.get(organization=org).user == ann
+    assert client.get("/org/newco/").status_code == 200
+    taken = client.post("/org/", {"name": "newco"})
+    assert taken.status_code == 409
+    settings.PRIVINDEX_ORGANIZATION_CREATORS = "staff"
+    assert b'name="name"' not in client.get("/org/").content
+    refused = client.post("/org/", {"name": "Other"})
+    assert refused.status_code == 403
+    assert not Organization.objects.filter(normalized_name="other").exists()
