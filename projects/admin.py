@@ -2,7 +2,8 @@
 
 Every change goes through ``projects.services`` and so leaves its event: a project's visibility,
 status and size limits, yanking, user and team roles. The rest (a project's name and
-organization, releases, files, events) is read-only here. A service's refusal rolls back the
+organization, releases, files, events) is read-only here; projects, releases and files are
+deleted through ``projects.services.deletion`` (filenames stay reserved). A service's refusal rolls back the
 submit and shows as an error message.
 """
 
@@ -76,8 +77,15 @@ class ProjectAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # projects are created by their first upload or through the API
 
-    def has_delete_permission(self, request, obj=None):
-        return False  # filenames are never reused; deletion needs a service that keeps that
+    def get_deleted_objects(self, objs, request):
+        return _deleted_through_service(self, objs, request)
+
+    def delete_model(self, request, obj):
+        services.project_delete(project=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for project in queryset.order_by("pk"):
+            services.project_delete(project=project, actor=request.user)
 
     def save_model(self, request, obj, form, change):
         """Every editable field through its service (audited); nothing is saved directly. The
@@ -149,8 +157,29 @@ class FileInline(admin.TabularInline):
         return False
 
 
+def _deleted_through_service(model_admin, objs, request):
+    """The delete page's list: what goes is the deletion service's to decide (it keeps the
+    filenames reserved and records the event), not the delete permission of each related
+    row's admin."""
+    deleted, counts, _perms_needed, _protected = admin.ModelAdmin.get_deleted_objects(
+        model_admin, objs, request
+    )
+    return deleted, counts, set(), []
+
+
+class _DeletedThroughService(ReadOnlyAdmin):
+    """History otherwise: never added or changed by hand; deleted (with the delete
+    permission) only through ``projects.services.deletion``."""
+
+    def has_delete_permission(self, request, obj=None):
+        return admin.ModelAdmin.has_delete_permission(self, request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        return _deleted_through_service(self, objs, request)
+
+
 @admin.register(Release)
-class ReleaseAdmin(ReadOnlyAdmin):
+class ReleaseAdmin(_DeletedThroughService):
     list_display = ("project", "version", "yanked", "created")
     list_filter = ("yanked",)
     list_select_related = ("project",)
@@ -178,11 +207,25 @@ class ReleaseAdmin(ReadOnlyAdmin):
     def unyank(self, request, queryset):
         self._set_yanked(request, queryset, False)
 
+    def delete_model(self, request, obj):
+        services.release_delete(release=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for release in queryset.select_related("project").order_by("pk"):
+            services.release_delete(release=release, actor=request.user)
+
 
 @admin.register(File)
-class FileAdmin(ReadOnlyAdmin):
+class FileAdmin(_DeletedThroughService):
     list_display = ("filename", "release", "packagetype", "size", "storage_state", "upload_time")
     list_filter = ("packagetype", "storage_state")
     list_select_related = ("release__project",)
     search_fields = ("filename", "sha256")
     show_full_result_count = False
+
+    def delete_model(self, request, obj):
+        services.file_delete(file=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for file in queryset.select_related("release__project").order_by("pk"):
+            services.file_delete(file=file, actor=request.user)

@@ -12,6 +12,7 @@ from accounts.models import Organization, Team, Visibility
 __all__ = [
     "CoreMetadata",
     "File",
+    "FileRemoval",
     "FilenameRegistry",
     "PackageType",
     "Project",
@@ -197,6 +198,18 @@ class CoreMetadata(models.Model):
         File, on_delete=models.CASCADE, primary_key=True, related_name="core_metadata"
     )
     content = models.BinaryField()
+
+
+class FileRemoval(models.Model):
+    """The bytes of a deleted file, still to be removed from the store and staging: written in
+    the deletion's transaction, removed once the bytes are gone (on commit, else by the
+    sweeper), so a store that is down at deletion time leaves no orphan behind."""
+
+    storage_key = models.CharField(max_length=400, primary_key=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.storage_key
 
 
 class FilenameRegistry(models.Model):

@@ -13,7 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from projects.models import File, StorageState
+from projects.models import File, FileRemoval, StorageState
 from storage.base import sha256_of
 from storage.errors import FileLost, StoreError
 from storage.staging import ABANDONED_STAGED_SECONDS, old_staged_files, staging_path, unstage
@@ -160,3 +160,31 @@ def stored_files_spot_check(*, batch: int) -> int:
             problems += 1
             log.error("file %s (%s): %s", file.pk, file.filename, problem)
     return problems
+
+
+def file_bytes_remove(*, storage_key: str) -> bool:
+    """Remove a deleted file's bytes from the store and staging, then its ``FileRemoval``
+    row. Idempotent. Raises StoreError (an OSError; retry later) when the store fails: the row
+    stays for the sweeper. Returns False when the key names a file that exists again (never:
+    filenames are not reused) and so is kept."""
+    if File.objects.filter(
+        blake2_256="".join(storage_key.split("/")[:3]), filename=storage_key.split("/")[-1]
+    ).exists():
+        FileRemoval.objects.filter(storage_key=storage_key).delete()
+        return False
+    get_store().delete(storage_key)
+    unstage(storage_key)
+    FileRemoval.objects.filter(storage_key=storage_key).delete()
+    log.info("removed the bytes of deleted file %s", storage_key)
+    return True
+
+
+def file_removals_left(*, older_than: float, limit: int = 1000) -> list[str]:
+    """Storage keys of deleted files whose bytes are still to be removed, ``older_than``
+    seconds on (the sweeper's work)."""
+    cutoff = timezone.now() - dt.timedelta(seconds=older_than)
+    return list(
+        FileRemoval.objects.filter(created__lt=cutoff)
+        .order_by("created")
+        .values_list("storage_key", flat=True)[:limit]
+    )

@@ -16,12 +16,14 @@ from django.db import InterfaceError, OperationalError
 
 from storage.errors import FileLost
 from storage.pipeline import (
+    file_bytes_remove,
+    file_removals_left,
     file_store,
     staged_copies_remove_unneeded,
     staged_files_left,
     stored_files_spot_check,
 )
-from storage.scheduling import STORE_FILE_TASK, SWEEP_STAGED_FILES_TASK
+from storage.scheduling import REMOVE_FILE_BYTES_TASK, STORE_FILE_TASK, SWEEP_STAGED_FILES_TASK
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +65,24 @@ def store_file(self: Task, file_id: int, retry: bool = True) -> str:
 
 
 @shared_task(  # type: ignore[untyped-decorator]  # celery ships no type hints (no py.typed)
+    name=REMOVE_FILE_BYTES_TASK, acks_late=True, ignore_result=True
+)
+def remove_file_bytes(storage_key: str) -> str:
+    """Remove a deleted file's bytes; a store failure leaves it to the sweeper."""
+    try:
+        return "removed" if file_bytes_remove(storage_key=storage_key) else "kept"
+    except TRANSIENT as exc:
+        log.warning("removing %s failed (%s); the sweeper will try again", storage_key, exc)
+        return "left"
+
+
+@shared_task(  # type: ignore[untyped-decorator]  # celery ships no type hints (no py.typed)
     name=SWEEP_STAGED_FILES_TASK, ignore_result=True
 )
 def sweep_staged_files() -> dict[str, int]:
-    """Re-queue files left staged, remove staged copies nobody needs, and spot-check that
+    """Re-queue files left staged, remove the bytes of deleted files still in the store (a
+    store that was down when they were deleted), remove staged copies nobody needs, and
+    spot-check that
     stored files are in the store with the right size and digest (errors are logged;
     ``manage.py checkstorage`` checks every file)."""
     age = settings.PRIVINDEX_STAGED_AGE_SECONDS
@@ -75,8 +91,12 @@ def sweep_staged_files() -> dict[str, int]:
         store_file.apply_async((file_id,), {"retry": False})
     if ids:
         log.info("re-queued %d staged file(s)", len(ids))
+    removals = file_removals_left(older_than=age)
+    for storage_key in removals:
+        remove_file_bytes.apply_async((storage_key,))
     return {
         "requeued": len(ids),
+        "removals": len(removals),
         "unstaged": staged_copies_remove_unneeded(older_than=age),
         "problems": stored_files_spot_check(batch=settings.PRIVINDEX_SWEEP_CHECK_BATCH),
     }

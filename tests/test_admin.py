@@ -127,9 +127,8 @@ def test_no_add_by_hand(admin_client, world, label):
 @pytest.mark.parametrize(
     ("label", "attribute"),
     [
-        ("projects_project", "project"),
-        ("projects_release", "release"),
-        ("projects_file", "file"),
+        # Projects, releases and files are deleted through projects.services.deletion:
+        # tests/projects/services/test_deletion.py.
         ("audit_event", "event"),
         ("tokens_token", "token"),
     ],

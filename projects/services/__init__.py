@@ -10,10 +10,12 @@ both, is a TypeError (``base.acting``). One module per domain:
 - ``roles``: user and team roles on a project;
 - ``releases``: yanking;
 - ``transfer``: moving a project into an organization and back;
+- ``deletion``: deleting files, releases and projects (their filenames stay reserved);
 - ``uploads``: recording an uploaded file (project, release, file; staging and storing).
 """
 
 from projects.services.base import ServiceError
+from projects.services.deletion import file_delete, project_delete, release_delete
 from projects.services.names import (
     hidden_name_refusal,
     project_name_check,
@@ -39,8 +41,10 @@ from projects.services.uploads import FileUpload, release_file_upload
 __all__ = [
     "FileUpload",
     "ServiceError",
+    "file_delete",
     "hidden_name_refusal",
     "project_create",
+    "project_delete",
     "project_limits_set",
     "project_name_check",
     "project_role_remove",
@@ -48,6 +52,7 @@ __all__ = [
     "project_status_set",
     "project_transfer",
     "project_visibility_set",
+    "release_delete",
     "release_file_upload",
     "release_yank_set",
     "team_project_role_remove",

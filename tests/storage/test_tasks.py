@@ -175,4 +175,9 @@ def test_the_sweeper_reports_stored_files_that_fail_their_check(settings, caplog
 
 
 def test_the_sweeper_with_nothing_to_do():
-    assert tasks.sweep_staged_files.apply().get() == {"requeued": 0, "unstaged": 0, "problems": 0}
+    assert tasks.sweep_staged_files.apply().get() == {
+        "requeued": 0,
+        "removals": 0,
+        "unstaged": 0,
+        "problems": 0,
+    }
