@@ -40,6 +40,7 @@ from access.visibility import (
     namespace_grants_visible_to,
     namespace_owners_visible_to,
     organizations_visible_to,
+    projects_held_by,
     projects_visible_to,
 )
 
@@ -71,6 +72,7 @@ __all__ = [
     "owns_project",
     "precheck",
     "project_offers_files",
+    "projects_held_by",
     "projects_listed",
     "projects_visible_to",
     "readable_by_anyone",

@@ -33,31 +33,46 @@ def projects_visible_to(principal: Principal) -> QuerySet[Project]:
         if principal.token_project_ids is not None:
             private &= Q(id__in=principal.token_project_ids)
         return qs.filter(public | private)
-    if user.is_superuser and user.is_active:
-        private = Q(pk__isnull=False)  # not Q(): an empty Q vanishes from an OR
-    else:
-        private = (
-            Q(id__in=ProjectRole.objects.filter(user_id=user.id).values("project_id"))
-            | Q(
-                id__in=TeamProjectRole.objects.filter(
-                    team__memberships__user_id=user.id,
-                    team__organization_id=F("project__organization_id"),
-                    team__organization__is_active=True,
-                    team__organization__members__user_id=user.id,
-                ).values("project_id")
-            )
-            | Q(
-                organization_id__in=OrganizationMember.objects.filter(
-                    user_id=user.id, organization__is_active=True
-                ).values("organization_id")
-            )
-        )
+    # Superusers: everything (not Q(): an empty Q vanishes from an OR).
+    private = Q(pk__isnull=False) if user.is_superuser and user.is_active else _held(user.id)
     if token is not None:
         if token.organization_id is not None:
             private &= Q(organization_id=token.organization_id)
         if principal.token_project_ids is not None:
             private &= Q(id__in=principal.token_project_ids)
     return qs.filter(public | private)
+
+
+def _held(user_id: int) -> Q:
+    """The projects on which user ``user_id`` holds a role: directly, through a team of the
+    project's active organization they are still a member of, or through that organization."""
+    return (
+        Q(id__in=ProjectRole.objects.filter(user_id=user_id).values("project_id"))
+        | Q(
+            id__in=TeamProjectRole.objects.filter(
+                team__memberships__user_id=user_id,
+                team__organization_id=F("project__organization_id"),
+                team__organization__is_active=True,
+                team__organization__members__user_id=user_id,
+            ).values("project_id")
+        )
+        | Q(
+            organization_id__in=OrganizationMember.objects.filter(
+                user_id=user_id, organization__is_active=True
+            ).values("organization_id")
+        )
+    )
+
+
+def projects_held_by(principal: Principal) -> QuerySet[Project]:
+    """The projects the principal's user holds a role on (any visibility; a deactivated
+    organization's excluded): what "my projects" lists, and what a new token of theirs may be
+    kept to, picked from a list."""
+    if principal.user is None:
+        return Project.objects.none()
+    return Project.objects.filter(_held(principal.user.id)).filter(
+        Q(organization__isnull=True) | Q(organization__is_active=True)
+    )
 
 
 def memberships_visible_to(principal: Principal) -> QuerySet[OrganizationMember]:

@@ -21,17 +21,21 @@ from django.http import HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 from packaging.utils import canonicalize_name
 
-from access import Action, Principal, Surface, precheck
-from accounts.models import User
+from access import Action, Principal, Surface, precheck, projects_held_by
+from accounts import selectors as account_selectors
+from accounts.models import Organization, User
 from privindex.requests import PrincipalRequest
 from tokens import limits, selectors, services
 from tokens.models import Scope, Token
 
 if TYPE_CHECKING:
     from projects.models import Project
+
+
+DEFAULT_EXPIRY_DAYS = 90
 
 
 class TokenCreateForm(forms.Form):
@@ -43,26 +47,50 @@ class TokenCreateForm(forms.Form):
     scopes = forms.MultipleChoiceField(
         choices=Scope.choices, widget=forms.CheckboxSelectMultiple, initial=[Scope.READ]
     )
+    chosen = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Restrict to projects",
+        help_text="None ticked: every project you can use.",
+    )
     projects = forms.CharField(
         required=False,
         max_length=limits.PROJECTS_FIELD_MAX,
-        label="Restrict to projects",
-        help_text="Project names, separated by commas or spaces. Empty: every project you can use.",
+        label="… or name them",
+        help_text="Project names, separated by commas or spaces.",
+    )
+    organization = forms.ChoiceField(
+        required=False,
+        label="Restrict to an organization",
+        help_text="Only that organization's projects, and it works only while you are a member.",
     )
     expires_days = forms.IntegerField(
         required=False,
         min_value=1,
         max_value=limits.MAX_EXPIRY_DAYS,
+        initial=DEFAULT_EXPIRY_DAYS,
         label="Expires after (days)",
-        help_text="Empty: never expires.",
+        help_text=f"Empty: {DEFAULT_EXPIRY_DAYS} days.",
     )
+    never = forms.BooleanField(required=False, label="Never expires")
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        principal = Principal(user=user)
+        held = projects_held_by(principal).order_by("normalized_name")
+        self.fields["chosen"].choices = [  # type: ignore[attr-defined]
+            (p.normalized_name, p.name) for p in held[: limits.MAX_PROJECTS * 10]
+        ]
+        memberships = account_selectors.organization_memberships(principal=principal)
+        self.fields["organization"].choices = [  # type: ignore[attr-defined]
+            ("", "No organization"),
+            *((m.organization.normalized_name, m.organization.name) for m in memberships),
+        ]
 
     def clean_projects(self) -> list[Project]:
         names = [n for n in re.split(r"[\s,]+", self.cleaned_data["projects"]) if n]
+        names += self.cleaned_data.get("chosen", [])
         if len({canonicalize_name(n) for n in names}) > limits.MAX_PROJECTS:
             raise forms.ValidationError(f"At most {limits.MAX_PROJECTS} projects.")
         found, missing = selectors.token_restriction_projects(
@@ -71,6 +99,21 @@ class TokenCreateForm(forms.Form):
         if missing:
             raise forms.ValidationError("No project named " + ", ".join(missing) + ".")
         return found
+
+    def clean_organization(self) -> Organization | None:
+        name = self.cleaned_data["organization"]
+        if not name:
+            return None
+        organization = account_selectors.organization_for_token(user=self.user, name=name)
+        if organization is None:
+            raise forms.ValidationError("You are not a member of that organization.")
+        return organization
+
+    def expires_in(self) -> dt.timedelta | None:
+        """The lifetime asked: ``never`` explicitly, else the days given or the default."""
+        if self.cleaned_data["never"]:
+            return None
+        return dt.timedelta(days=self.cleaned_data["expires_days"] or DEFAULT_EXPIRY_DAYS)
 
 
 def _session_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -137,14 +180,14 @@ def token_list(request: PrincipalRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = TokenCreateForm(data, user=user)
     if request.method == "POST" and form.is_valid():
-        days = form.cleaned_data["expires_days"]
         try:
             issued = services.token_issue(
                 user=user,
                 scopes=form.cleaned_data["scopes"],
                 name=form.cleaned_data["name"],
                 projects=form.cleaned_data["projects"],
-                expires_in=dt.timedelta(days=days) if days else None,
+                organization=form.cleaned_data["organization"],
+                expires_in=form.expires_in(),
                 actor=user,
             )
         except services.TokenError as exc:
@@ -164,11 +207,15 @@ def token_list(request: PrincipalRequest) -> HttpResponse:
     return render(request, "tokens/tokens.html", context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @_session_required
 def token_revoke(request: PrincipalRequest, pk: int) -> HttpResponse:
+    """GET: what revoking this token stops, and a button to confirm. POST (``confirm``):
+    revoke it; without ``confirm`` the confirmation page again, nothing revoked."""
     user = _signed_in(request)
     token = get_object_or_404(Token, pk=pk, user=user)
+    if request.method == "GET" or not request.POST.get("confirm"):
+        return render(request, "tokens/revoke.html", {"token": token})
     services.token_revoke(token=token, actor=user)
     messages.success(request, f"Token {token.name or token.identifier} is revoked.")
     return redirect("accounts:tokens")

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.models import Event
+from tests import factories
 from tests.e2e.test_readme_snippets import NEVER_SHOWN, SNIPPETS
 from tokens.models import Token
 from tokens.services import token_authenticate, token_issue
@@ -81,7 +82,9 @@ def test_signed_in_user_sending_a_header_gets_their_token_page(
     created = client.post(TOKENS, {"scopes": ["read"]}, HTTP_AUTHORIZATION=sent)
     issued = created.context["issued"].token
     revoked = client.post(
-        reverse("accounts:token-revoke", args=[issued.pk]), HTTP_AUTHORIZATION=sent
+        reverse("accounts:token-revoke", args=[issued.pk]),
+        {"confirm": "yes"},
+        HTTP_AUTHORIZATION=sent,
     )
 
     assert (page.status_code, page.redirect_chain) == (200, [])  # no redirect, no loop
@@ -179,7 +182,15 @@ def test_revoke_stops_the_token_authenticating(client, owner):
     issued = token_issue(user=owner, scopes=["read"], actor=owner)
     client.force_login(owner)
 
-    response = client.post(reverse("accounts:token-revoke", args=[issued.token.pk]))
+    confirm = client.get(reverse("accounts:token-revoke", args=[issued.token.pk]))
+    unconfirmed = client.post(reverse("accounts:token-revoke", args=[issued.token.pk]))
+    assert confirm.status_code == unconfirmed.status_code == 200
+    assert b"next request on" in confirm.content
+    assert token_authenticate(issued.secret) is not None  # nothing until it is confirmed
+
+    response = client.post(
+        reverse("accounts:token-revoke", args=[issued.token.pk]), {"confirm": "yes"}
+    )
 
     assert response.status_code == 302
     assert response["Location"] == TOKENS
@@ -192,20 +203,40 @@ def test_cannot_revoke_another_users_token(client, owner, outsider):
     issued = token_issue(user=owner, scopes=["read"], actor=owner)
     client.force_login(outsider)
 
-    response = client.post(reverse("accounts:token-revoke", args=[issued.token.pk]))
+    response = client.post(
+        reverse("accounts:token-revoke", args=[issued.token.pk]), {"confirm": "yes"}
+    )
 
     assert response.status_code == 404
+    assert client.get(reverse("accounts:token-revoke", args=[issued.token.pk])).status_code == 404
     assert token_authenticate(issued.secret) is not None
 
 
-def test_revoke_is_post_only(client, owner):
-    issued = token_issue(user=owner, scopes=["read"], actor=owner)
+def test_a_new_token_expires_in_90_days_unless_never_is_ticked(client, owner):
     client.force_login(owner)
+    client.post(TOKENS, {"scopes": ["read"], "name": "default"})
+    client.post(TOKENS, {"scopes": ["read"], "name": "forever", "never": "on"})
+    default, forever = Token.objects.get(name="default"), Token.objects.get(name="forever")
+    assert 89 <= (default.expires - default.created).days <= 90
+    assert forever.expires is None
 
-    response = client.get(reverse("accounts:token-revoke", args=[issued.token.pk]))
 
-    assert response.status_code == 405
-    assert token_authenticate(issued.secret) is not None
+def test_a_token_is_kept_to_projects_picked_from_a_list_or_an_organization(client, owner):
+    org = factories.OrganizationFactory(name="Acme")
+    factories.OrganizationMemberFactory(organization=org, user=owner, role="member")
+    mine = factories.ProjectFactory(name="Mine", visibility="private")
+    factories.ProjectRoleFactory(project=mine, user=owner, role="owner")
+    client.force_login(owner)
+    page = client.get(TOKENS).content.decode()
+    assert 'value="mine"' in page and 'value="acme"' in page
+
+    client.post(TOKENS, {"scopes": ["read"], "name": "picked", "chosen": ["mine"]})
+    client.post(TOKENS, {"scopes": ["read"], "name": "org", "organization": "acme"})
+    refused = client.post(TOKENS, {"scopes": ["read"], "name": "x", "organization": "globex"})
+
+    assert list(Token.objects.get(name="picked").projects.all()) == [mine]
+    assert Token.objects.get(name="org").organization == org
+    assert refused.status_code == 200 and not Token.objects.filter(name="x").exists()
 
 
 def test_token_forms_require_csrf_token(owner):
@@ -214,7 +245,9 @@ def test_token_forms_require_csrf_token(owner):
     client.force_login(owner)
 
     create = client.post(TOKENS, {"scopes": ["read"]})
-    revoke = client.post(reverse("accounts:token-revoke", args=[issued.token.pk]))
+    revoke = client.post(
+        reverse("accounts:token-revoke", args=[issued.token.pk]), {"confirm": "yes"}
+    )
 
     assert (create.status_code, revoke.status_code) == (403, 403)
     assert Token.objects.count() == 1
