@@ -28,6 +28,8 @@ COPY uploads ./uploads
 COPY tokens ./tokens
 COPY simple_api ./simple_api
 COPY api ./api
+COPY namespaces ./namespaces
+COPY upstream ./upstream
 COPY templates ./templates
 COPY static ./static
 COPY docker ./docker

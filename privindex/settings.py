@@ -112,6 +112,42 @@ if env_bool("PRIVINDEX_BEHIND_TLS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+# Redirect plain-HTTP requests to HTTPS (behind a TLS proxy, with PRIVINDEX_BEHIND_TLS_PROXY,
+# or every request would look like plain HTTP). /healthz stays reachable over HTTP for probes.
+SECURE_SSL_REDIRECT = env_bool("PRIVINDEX_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+if SECURE_SSL_REDIRECT:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+# Strict-Transport-Security: SecurityMiddleware sends it on HTTPS answers only, so a plain-HTTP
+# install never sends it. 0 turns it off.
+SECURE_HSTS_SECONDS = env_int("PRIVINDEX_HSTS_SECONDS", 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("PRIVINDEX_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("PRIVINDEX_HSTS_PRELOAD", False)
+# Django's defaults, spelled out: the headers every answer carries (tests/test_security_headers).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# django-csp 4 (csp.middleware.CSPMiddleware): scripts, styles, fonts and images come from this
+# site only; no inline script or style, no frame, no plugin. The Django admin needs nothing
+# more (Django 5 admin has no inline script). A public project's README may show images from
+# other HTTPS hosts (privindex.security.allow_remote_images); a private one's may not.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+    }
+}
+# The styled error pages (privindex.urls sets handler400/403/404/500).
+CSRF_FAILURE_VIEW = "privindex.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -121,6 +157,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "csp",
     "rest_framework",
     "accounts",
     "audit",
@@ -135,6 +172,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "privindex.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "privindex.middleware.ServiceUnavailableMiddleware",
     "privindex.middleware.AuditOriginMiddleware",
@@ -306,7 +345,10 @@ AWS_S3_FILE_OVERWRITE = False
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Hashed names (privindex.f029cf6c5b93.css), cached forever by WhiteNoise, compressed
+    # copies beside them. Needs collectstatic before serving: make run and docker/entrypoint.sh
+    # run it, and the test suite runs it once per session (tests/conftest.py).
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 # Celery: without a broker, tasks run in-process on commit (embedded default).

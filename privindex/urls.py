@@ -31,5 +31,16 @@ urlpatterns = [
     # The audit log pages (/project/<name>/history/, /org/<name>/audit/) before the web UI's.
     path("", include(("audit.urls", "audit"), namespace="audit")),
     path("org/", include(("accounts.org_urls", "orgs"), namespace="orgs")),
+    path(
+        "project/<str:name>/settings/",
+        include(("projects.settings_urls", "settings"), namespace="settings"),
+    ),
     path("", include(("projects.urls", "web"), namespace="web")),
 ]
+
+# Errors raised outside our views: styled pages on the web UI, JSON under /api/, plain text
+# on the tool surfaces (privindex.errors).
+handler400 = "privindex.errors.bad_request"
+handler403 = "privindex.errors.permission_denied"
+handler404 = "privindex.errors.page_not_found"
+handler500 = "privindex.errors.server_error"

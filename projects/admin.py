@@ -3,8 +3,8 @@
 Every change goes through ``projects.services`` and so leaves its event: a project's visibility,
 status and size limits, yanking, user and team roles. The rest (a project's name and
 organization, releases, files, events) is read-only here; projects, releases and files are
-deleted through ``projects.services.deletion`` (filenames stay reserved). A service's refusal rolls back the
-submit and shows as an error message.
+deleted through ``projects.services.deletion`` (filenames stay reserved). A service's refusal
+rolls back the submit and shows as an error message.
 """
 
 from django.contrib import admin, messages

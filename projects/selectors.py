@@ -6,10 +6,13 @@ Listings take a principal and go through ``access.projects_visible_to``.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from packaging.utils import canonicalize_name, canonicalize_version
 from packaging.version import InvalidVersion, Version
 
@@ -47,17 +50,118 @@ def project_list(*, principal: Principal, query: str = "") -> QuerySet[Project]:
     """Projects ``principal`` may read (the read twin), optionally searched, by name."""
     qs = projects_visible_to(principal).select_related("organization")
     if query:
-        qs = qs.filter(
-            Q(normalized_name__contains=canonicalize_name(query)) | Q(name__icontains=query)
-        )
+        qs = qs.filter(_name_match(query))
     return qs.order_by("normalized_name")
 
 
-def project_search(*, principal: Principal, query: str = "", limit: int = 50) -> QuerySet[Project]:
-    """The first ``limit`` matches, with their release counts (web search)."""
-    return project_list(principal=principal, query=query).annotate(release_count=Count("releases"))[
-        :limit
-    ]
+def _name_match(query: str) -> Q:
+    """The name search every backend has: any spelling of a part of the name."""
+    return Q(normalized_name__contains=canonicalize_name(query)) | Q(name__icontains=query)
+
+
+# The text search configuration of the web search (PostgreSQL): English stemming.
+SEARCH_CONFIG = "english"
+
+
+def _search_matches(query: str) -> tuple[Q, QuerySet[Release]]:
+    """(projects whose name matches, releases whose text matches) for the web search.
+
+    PostgreSQL: full-text search of the name and the summary (with stemming), plus the name
+    match, so that ``acme`` still finds ``acme-widgets``. Other backends (SQLite in
+    development): the name match, or the summary containing the query.
+    """
+    name = _name_match(query)
+    if connection.vendor != "postgresql":
+        return name, Release.objects.filter(summary__icontains=query)
+    text = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
+    named = Project.objects.annotate(search=SearchVector("name", config=SEARCH_CONFIG)).filter(
+        search=text
+    )
+    releases = Release.objects.annotate(
+        search=SearchVector("project__name", "summary", config=SEARCH_CONFIG)
+    ).filter(search=text)
+    return name | Q(id__in=named.values("id")), releases
+
+
+def project_search(*, principal: Principal, query: str = "") -> QuerySet[Project, int] | list[int]:
+    """The ids of the projects ``principal`` may read that match ``query``, in the order the
+    search page lists them; every project they may read, by name, without a query.
+
+    A project matches by its name, or by the summary of its current release
+    (``release_latest``), never of an older one. Matches of the name come first, an exact one
+    before all. At most two queries: the matches, and the releases of the projects that
+    matched by a summary only, to find which of those summaries is the current one. Every
+    query starts from ``access.projects_visible_to``: a summary the principal may not read
+    is never searched.
+    """
+    visible = projects_visible_to(principal)
+    if not query:
+        return visible.order_by("normalized_name").values_list("id", flat=True)
+    names, releases = _search_matches(query)
+    rows = list(
+        visible.annotate(name_hit=ExpressionWrapper(names, output_field=BooleanField()))
+        .filter(names | Exists(releases.filter(project_id=OuterRef("pk"))))
+        .values_list("id", "normalized_name", "name_hit")
+    )
+    by_summary = [pk for pk, _, name_hit in rows if not name_hit]
+    current: set[int] = set()
+    if by_summary:
+        texts = releases.filter(project_id__in=by_summary).values("id")
+        candidates = (
+            Release.objects.filter(project_id__in=by_summary)
+            .annotate(text_hit=Exists(texts.filter(id=OuterRef("pk"))))
+            .only("id", "project_id", "version", "yanked")
+        )
+        for latest in _latest_by_project(candidates).values():
+            if latest.text_hit:  # type: ignore[attr-defined]
+                current.add(latest.project_id)
+    exact = canonicalize_name(query)
+    kept = [row for row in rows if row[2] or row[0] in current]
+    kept.sort(key=lambda row: (row[1] != exact, not row[2], row[1]))
+    return [pk for pk, _, _ in kept]
+
+
+def _latest_by_project(releases: Iterable[Release]) -> dict[int, Release]:
+    grouped: dict[int, list[Release]] = defaultdict(list)
+    for release in releases:
+        grouped[release.project_id].append(release)
+    found = {pk: release_latest(rs) for pk, rs in grouped.items()}
+    return {pk: release for pk, release in found.items() if release is not None}
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectHit:
+    """A row of the project list: the project, its current release's summary, its releases."""
+
+    project: Project
+    summary: str
+    release_count: int
+
+
+def project_hits(*, principal: Principal, ids: Iterable[int]) -> list[ProjectHit]:
+    """The list rows of ``ids`` (a page of ``project_search``), in that order (two queries).
+    Narrowed to what ``principal`` may read again, so a stale id shows nothing."""
+    order = list(ids)
+    projects = {p.pk: p for p in projects_visible_to(principal).filter(id__in=order)}
+    grouped: dict[int, list[Release]] = defaultdict(list)
+    for release in Release.objects.filter(project_id__in=list(projects)).only(
+        "id", "project_id", "version", "yanked", "summary"
+    ):
+        grouped[release.project_id].append(release)
+    hits = []
+    for pk in order:
+        project = projects.get(pk)
+        if project is None:
+            continue
+        latest = release_latest(grouped[pk])
+        hits.append(
+            ProjectHit(
+                project=project,
+                summary=latest.summary if latest is not None else "",
+                release_count=len(grouped[pk]),
+            )
+        )
+    return hits
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +215,24 @@ def release_list(*, project: Project) -> list[Release]:
     return list(
         Release.objects.filter(project=project).prefetch_related("files").order_by("-created")
     )
+
+
+def release_history(*, project: Project) -> list[Release]:
+    """Releases newest first, without their files or their READMEs (one query): the release
+    history, and what ``release_latest`` chooses from."""
+    return list(
+        Release.objects.filter(project=project)
+        .defer("description", "description_html")
+        .order_by("-created")
+    )
+
+
+def release_files(*, project: Project, release: Release) -> list[File]:
+    """The files of ``release`` that are offered for download, by filename (one query; none
+    for a quarantined project)."""
+    if not project_offers_files(project):
+        return []
+    return list(File.objects.filter(release=release).order_by("filename"))
 
 
 def _latest_key(release: Release) -> tuple[bool, bool, int, Version | None, str]:

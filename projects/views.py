@@ -1,4 +1,5 @@
-"""The web UI: home (search) and the project page, with the owner's and maintainer's forms.
+"""The web UI: home (search), the project and release pages, with the owner's and maintainer's
+forms.
 
 Views adapt only. ``access.decide`` answers every permission question; templates get
 its answers as booleans. A project the caller may not read is a 404 whose body is the same as
@@ -7,18 +8,23 @@ for a name that does not exist (DESIGN 4).
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
+import nh3
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from packaging.utils import canonicalize_name
+from readme_renderer import clean as readme_clean
 
 from access import (
     MANAGER_STATUSES,
@@ -40,9 +46,11 @@ from accounts import selectors as account_selectors
 from accounts.models import Visibility
 from privindex import web
 from privindex.requests import PrincipalRequest
+from privindex.security import allow_remote_images
 from projects import selectors, services
 from projects.limits import QUERY_MAX, SEARCH_LIMIT, STATUS_REASON_MAX, YANK_REASON_MAX
 from projects.models import Project, ProjectStatus, Release
+from simple_api.pages import file_url_path
 
 # --- adapters: a decision becomes a page ------------------------------------------------------
 
@@ -120,22 +128,42 @@ def _per_caller(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 @require_safe
 @_per_caller
 def home(request: PrincipalRequest) -> HttpResponse:
+    """The projects the caller may read, searched by name and summary, 50 a page."""
     if request.auth_error:
         return _unauthenticated(request, request.auth_error)
     early = precheck(request.principal, Action.READ, surface=Surface.WEB)
     if not early:  # a closed index: signed-in users and tokens only
         return _deny(request, early)
     query = request.GET.get("q", "").strip()[:QUERY_MAX]
-    found = list(
-        selectors.project_search(principal=request.principal, query=query, limit=SEARCH_LIMIT + 1)
-    )
+    ids = selectors.project_search(principal=request.principal, query=query)
+    paginator = Paginator(ids, SEARCH_LIMIT)
+    page = paginator.page(_page_number(request.GET.get("page"), paginator.num_pages))
     context = {
         "query": query,
-        "projects": found[:SEARCH_LIMIT],
-        "truncated": len(found) > SEARCH_LIMIT,
-        "limit": SEARCH_LIMIT,
+        "hits": selectors.project_hits(principal=request.principal, ids=page.object_list),
+        "page": page,
+        "total": paginator.count,
+        "previous_url": _page_url(query, page.previous_page_number())
+        if page.has_previous()
+        else "",
+        "next_url": _page_url(query, page.next_page_number()) if page.has_next() else "",
     }
     return render(request, "web/home.html", context)
+
+
+def _page_number(raw: str | None, last: int) -> int:
+    """``?page=``, kept within the pages there are: not a number is the first page, past the
+    end the last (never a 500)."""
+    try:
+        number = int(raw or 1)
+    except ValueError:  # also a number too long to convert
+        return 1
+    return min(max(number, 1), last)
+
+
+def _page_url(query: str, number: int) -> str:
+    params = {"q": query, "page": number} if query else {"page": number}
+    return f"{reverse('web:home')}?{urlencode(params)}"
 
 
 @require_safe
@@ -151,17 +179,18 @@ def project_detail(request: PrincipalRequest, name: str) -> HttpResponse:
     if denied is not None:
         return denied
     assert project is not None
-    releases = selectors.release_list(project=project)
-    latest = selectors.release_latest(releases)
+    releases = selectors.release_history(project=project)
+    chosen = selectors.release_latest(releases)
+    # The history leaves the READMEs out; the current release is read whole.
+    latest = chosen and selectors.release_get(project=project, version=chosen.version)
     public = readable_by_anyone(project)
     context = {
         "project": project,
         "releases": releases,
         "latest": latest,
-        "links": _links(latest),
+        **_release_context(project, latest, public=public),
         "install_command": _install_command(request, project, anyone_may_read=public),
         "public": public,
-        "offers_files": project_offers_files(project),
         "status_reason_max": STATUS_REASON_MAX,
         "yank_reason_max": YANK_REASON_MAX,
         "can_manage": _session_may(request, Action.MANAGE, project),
@@ -171,7 +200,125 @@ def project_detail(request: PrincipalRequest, name: str) -> HttpResponse:
         "status_choices": [(s.value, s.label) for s in MANAGER_STATUSES],
         "visibility_choices": Visibility.choices,
     }
-    return render(request, "web/project.html", context)
+    return _images_policy(render(request, "web/project.html", context), public=public)
+
+
+@require_safe
+@_per_caller
+def release_detail(request: PrincipalRequest, name: str, version: str) -> HttpResponse:
+    """One release: any spelling of its version. A version the project does not have is the
+    same 404 as a project the caller may not read, or one that does not exist."""
+    if request.auth_error:  # S4.9
+        return _unauthenticated(request, request.auth_error)
+    normalized = canonicalize_name(name)
+    if name != normalized:  # on the spelling alone, as for the project page
+        return redirect("web:release", name=normalized, version=version, permanent=True)
+    project, denied = _readable(request, name)
+    if denied is not None:
+        return denied
+    assert project is not None
+    release = selectors.release_get(project=project, version=version)
+    if release is None:
+        return _not_found(request)
+    latest = selectors.release_latest(selectors.release_history(project=project))
+    public = readable_by_anyone(project)
+    context = {
+        "project": project,
+        "release": release,
+        "latest": latest,
+        "is_latest": latest is not None and latest.pk == release.pk,
+        **_release_context(project, release, public=public),
+        "install_command": _install_command(
+            request, project, anyone_may_read=public, version=release.version
+        ),
+        "public": public,
+    }
+    return _images_policy(render(request, "web/release.html", context), public=public)
+
+
+def _images_policy(response: HttpResponse, *, public: bool) -> HttpResponse:
+    """A README anyone may read may show images from other HTTPS hosts, as on PyPI; any other
+    page keeps the site's Content-Security-Policy (images from this site only), a second
+    guard beside the images ``_readme`` leaves out."""
+    if public:
+        allow_remote_images(response)
+    return response
+
+
+def _release_context(
+    project: Project, release: Release | None, *, public: bool
+) -> dict[str, object]:
+    """What the project page shows of its current release and the release page of its own:
+    files with their download links, README, dependencies, links."""
+    offers_files = project_offers_files(project)
+    files = [] if release is None else selectors.release_files(project=project, release=release)
+    readme, images_blocked = ("", 0) if release is None else _readme(release, public=public)
+    return {
+        "offers_files": offers_files,
+        "files": [(file, file_url_path(file)) for file in files],
+        "readme_html": readme,
+        "images_blocked": images_blocked,
+        "dependencies": _strings(release.requires_dist) if release is not None else [],
+        "extras": _strings(release.provides_extra) if release is not None else [],
+        "links": _links(release),
+    }
+
+
+def _strings(value: object) -> list[str]:
+    """A JSON list of strings from uploaded metadata, as strings."""
+    return [str(item) for item in value] if isinstance(value, list) else []
+
+
+# --- README ------------------------------------------------------------------------------------
+
+# Whitespace and controls a browser drops from a URL before reading it (WHATWG URL).
+_URL_TRIM = "".join(chr(c) for c in range(0x21))
+
+
+def _names_a_host(src: str) -> bool:
+    """Would a browser fetch ``src`` from a host it names (``https://…``, ``//…``, ``\\…``)
+    rather than as a path on this site? Read as a browser reads it; unreadable counts."""
+    url = src.replace("\t", "").replace("\n", "").replace("\r", "").strip(_URL_TRIM)
+    url = url.replace("\\", "/")  # for http(s) a backslash is a slash
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return True
+    return bool(parts.scheme or parts.netloc or url.startswith("//"))
+
+
+def _readme(release: Release, *, public: bool) -> tuple[SafeString, int]:
+    """The README as rendered at upload (sanitized by readme_renderer) and how many images
+    were left out of it.
+
+    For a project that not everyone may read, an image from another host would tell that
+    host who reads the page, and when: such images lose their ``src`` (their ``alt`` text
+    stays). The HTML is parsed and serialized again by nh3, the sanitizer readme_renderer
+    used, with its rules, never edited as text. Public projects' READMEs are shown as
+    stored.
+    """
+    html = release.description_html
+    if public or not html:
+        return mark_safe(html), 0  # sanitized at upload (uploads.validation)
+    blocked = 0
+
+    def attribute(tag: str, name: str, value: str) -> str | None:
+        nonlocal blocked
+        if tag == "img" and name == "src" and _names_a_host(value):
+            blocked += 1
+            return None
+        return value
+
+    cleaned = nh3.clean(
+        html,
+        tags=readme_clean.ALLOWED_TAGS,
+        attributes=readme_clean.ALLOWED_ATTRIBUTES,
+        attribute_filter=attribute,
+        link_rel="nofollow noopener noreferrer",
+        url_schemes={"http", "https", "mailto"},
+        set_tag_attribute_values={"input": {"disabled": ""}},
+    )
+    return mark_safe(cleaned), blocked  # sanitized again, just now
 
 
 def _transfers(request: PrincipalRequest, project: Project) -> dict[str, object]:
@@ -200,20 +347,24 @@ def _transfers(request: PrincipalRequest, project: Project) -> dict[str, object]
     return {"transfer_organizations": organizations, "can_transfer_to_me": to_me}
 
 
-def _install_command(request: PrincipalRequest, project: Project, *, anyone_may_read: bool) -> str:
-    """The README's pip snippet for this project: this index as pip's only index (issue 8).
+def _install_command(
+    request: PrincipalRequest, project: Project, *, anyone_may_read: bool, version: str = ""
+) -> str:
+    """The README's pip snippet for this project (or one ``version`` of it): this index as
+    pip's only index (issue 8).
 
     Never as an extra index: pip merges extra indexes by best version, so a public impostor
     of the name would win (README, "Dependency confusion"). A private project's command reads
     the token from the environment, as the README's does.
     """
     index = request.build_absolute_uri(reverse("simple:index"))
+    requirement = shlex.quote(f"{project.name}=={version}") if version else project.name
     if anyone_may_read:
-        return f"pip install --index-url {index} {project.name}"
+        return f"pip install --index-url {index} {requirement}"
     # pip sends the credentials in the index URL as HTTP Basic (S4.1).
     parts = urlsplit(index)
     index = urlunsplit(parts._replace(netloc=f"__token__:${{PRIVINDEX_TOKEN}}@{parts.netloc}"))
-    return f'pip install --index-url "{index}" {project.name}'
+    return f'pip install --index-url "{index}" {requirement}'
 
 
 def _links(release: Release | None) -> list[tuple[str, str]]:

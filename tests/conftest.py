@@ -53,6 +53,21 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group("app-processes"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _collected_static(tmp_path_factory):
+    """Static files collected once per session (per pytest-xdist worker), into a directory of
+    its own. The manifest storage (settings.STORAGES) names each file by its hash from the
+    manifest collectstatic writes, and raises for a file it has not collected: a template that
+    names a missing file fails its tests, as it would fail in production."""
+    from django.core.management import call_command
+    from django.test.utils import override_settings
+
+    root = tmp_path_factory.mktemp("static")
+    with override_settings(STATIC_ROOT=root):
+        call_command("collectstatic", interactive=False, verbosity=0)
+        yield root
+
+
 @pytest.fixture(autouse=True)
 def _data_dirs(tmp_path, settings):
     """Each test gets its own staging and file store directories."""

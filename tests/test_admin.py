@@ -23,13 +23,6 @@ class FileFactory(factories.FileFactory):
         skip_postgeneration_save = True
 
 
-@pytest.fixture(autouse=True)
-def _static_root(settings, tmp_path):
-    # WhiteNoise warns (an error here) when STATIC_ROOT does not exist, as before collectstatic.
-    settings.STATIC_ROOT = tmp_path / "static"
-    settings.STATIC_ROOT.mkdir()
-
-
 @pytest.fixture
 def world(owner, private_project):
     org = factories.OrganizationFactory(name="Acme")

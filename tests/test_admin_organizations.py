@@ -7,7 +7,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from tests import factories
-from tests.test_admin import _static_root, add_row, admin_url, dump_database  # noqa: F401
+from tests.test_admin import add_row, admin_url, dump_database
 from tokens.models import Token
 from tokens.services import token_authenticate
 

@@ -12,6 +12,7 @@ names what went (files with their sha256), and stays after the project is gone.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -37,7 +38,7 @@ def _files_remove(files: list[File]) -> list[dict[str, str]]:
     )
     File.objects.filter(pk__in=[f.pk for f in files]).delete()  # core metadata goes with them
     for key in keys:
-        transaction.on_commit(lambda key=key: enqueue_removal(key))
+        transaction.on_commit(partial(enqueue_removal, key))
     return gone
 
 

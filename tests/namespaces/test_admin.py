@@ -12,13 +12,6 @@ from tests.test_admin import admin_url, dump_database, form_data
 LABEL = "namespaces_namespacegrant"
 
 
-@pytest.fixture(autouse=True)
-def _static_root(settings, tmp_path):
-    # WhiteNoise warns (an error here) when STATIC_ROOT does not exist, as before collectstatic.
-    settings.STATIC_ROOT = tmp_path / "static"
-    settings.STATIC_ROOT.mkdir()
-
-
 def add(admin_client, **fields):
     data = {"name": "", "organization": "", "user": "", "parent": "", **fields}
     return admin_client.post(admin_url(LABEL, "add"), data, follow=True)

@@ -14,14 +14,6 @@ from tests import factories
 from tests.e2e.test_readme_snippets import NEVER_SHOWN, SNIPPETS
 
 
-@pytest.fixture(autouse=True)
-def _static_root(settings, tmp_path):
-    # WhiteNoise warns (an error under -W error) when STATIC_ROOT does not exist, as in a fresh
-    # checkout before collectstatic. Remove once settings or conftest create it.
-    settings.STATIC_ROOT = tmp_path / "static"
-    settings.STATIC_ROOT.mkdir()
-
-
 def _page(name):
     return reverse("web:project", args=[name])
 
@@ -48,7 +40,7 @@ def test_anonymous_search_never_finds_private_projects(
     response = client.get(reverse("web:home"), {"q": query})
 
     assert response.status_code == 200
-    assert [p.name for p in response.context["projects"]] == (
+    assert [hit.project.name for hit in response.context["hits"]] == (
         ["Open-Pkg"] if query == "pkg" else []
     )
     assert b'href="/project/secret-pkg/"' not in response.content
@@ -59,7 +51,7 @@ def test_reader_home_lists_private_project_with_badge(client, reader):
 
     response = client.get(reverse("web:home"), {"q": "pkg"})
 
-    assert [p.name for p in response.context["projects"]] == ["Open-Pkg", "Secret-Pkg"]
+    assert [hit.project.name for hit in response.context["hits"]] == ["Open-Pkg", "Secret-Pkg"]
     assert b'class="badge badge-private"' in response.content
     assert b'class="badge badge-public"' in response.content
 
@@ -118,9 +110,13 @@ def test_owner_sees_manage_and_yank_forms(client, owner, private_project):
     assert response.context["can_manage"] is True
     assert response.context["can_yank"] is True
     assert response.context["can_set_status"] is True
-    assert reverse("web:project-visibility", args=["secret-pkg"]).encode() in response.content
+    # Visibility and yanking go through their confirmation pages (issue 10): no one-click form.
+    visibility = reverse("settings:visibility", args=["secret-pkg"]) + "?to=public"
+    assert visibility.encode() in response.content
+    assert reverse("web:project-visibility", args=["secret-pkg"]).encode() not in response.content
     assert reverse("web:project-status", args=["secret-pkg"]).encode() in response.content
-    assert reverse("web:release-yank", args=["secret-pkg", "1.0"]).encode() in response.content
+    assert reverse("settings:yank", args=["secret-pkg", "1.0"]).encode() in response.content
+    assert reverse("web:release-yank", args=["secret-pkg", "1.0"]).encode() not in response.content
 
 
 def test_read_token_sees_private_page_but_gets_no_forms(client, owner, private_project, read_token):

@@ -6,7 +6,6 @@ import pytest
 from django.urls import reverse
 
 from tests import factories
-from tests.test_admin import _static_root  # noqa: F401  (autouse: WhiteNoise's STATIC_ROOT)
 from tokens import limits
 from tokens.models import Token
 

@@ -34,14 +34,6 @@ def as_on_this_server(readme_snippet: str) -> str:
     return text.replace("acme-widgets", "PROJECT").rstrip("\n")
 
 
-@pytest.fixture(autouse=True)
-def _static_root(settings, tmp_path):
-    # WhiteNoise warns (an error under -W error) when STATIC_ROOT does not exist, as in a fresh
-    # checkout before collectstatic. Remove once settings or conftest create it.
-    settings.STATIC_ROOT = tmp_path / "static"
-    settings.STATIC_ROOT.mkdir()
-
-
 def test_urls_are_where_the_design_puts_them():
     assert reverse("accounts:tokens") == TOKENS
     assert reverse("accounts:token-revoke", args=[7]) == "/account/tokens/7/revoke/"

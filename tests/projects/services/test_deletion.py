@@ -14,7 +14,6 @@ from storage.pipeline import file_removals_left
 from storage.store import get_store
 from tests import dists, factories
 from tests.simple_api.uploading import post
-from tests.test_admin import _static_root  # noqa: F401  (autouse: WhiteNoise's STATIC_ROOT)
 from tokens.services import token_issue
 
 pytestmark = pytest.mark.django_db
