@@ -1,0 +1,56 @@
+"""Password change and reset by email (issue 10), as Django's views, except that the new
+password is written by ``accounts.services.user_password_set`` (validated, audited as
+``user:password-set``), never by the form's own ``save()``.
+
+Reset mails go through Django's email backend (the console by default). The reset page
+answers the same whether or not the address belongs to an account (Django's behaviour), so
+it tells no one who has an account.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.http import HttpResponse, HttpResponseRedirect
+from django.urls import reverse_lazy
+
+from accounts import services
+
+
+def _password_write(form: Any, *, actor: Any) -> bool:
+    """Write the form's new password through the service; False (and the error on the form)
+    when the service refuses it."""
+    try:
+        services.user_password_set(
+            user=form.user, password=form.cleaned_data["new_password1"], actor=actor
+        )
+    except services.AccountError as exc:
+        form.add_error("new_password1", exc.message)
+        return False
+    return True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:password-change-done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        if not _password_write(form, actor=self.request.user):
+            return self.form_invalid(form)
+        # Other sessions signed in with the old password end; this one stays.
+        update_session_auth_hash(self.request, form.user)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password-reset-complete")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        # The person holding the mailed link acts as the account's owner.
+        if not _password_write(form, actor=form.user):
+            return self.form_invalid(form)
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        return HttpResponseRedirect(self.get_success_url())
