@@ -118,6 +118,14 @@ SURFACES = {
     # Managing, through the REST API: no organization token ever may (issue 9).
     "rest-manage": Surface(access.Surface.API, _manage),
     "web": Surface(access.Surface.WEB, lambda c, t, h: c.get(f"/project/{t.name}/", **h)),
+    # A release page (issue 10): answers as the project page.
+    "web-release": Surface(
+        access.Surface.WEB, lambda c, t, h: c.get(f"/project/{t.name}/1.0/", **h)
+    ),
+    # A project's settings (issue 10): for those who manage it (or yank), signed in.
+    "web-settings": Surface(
+        access.Surface.WEB, lambda c, t, h: c.get(f"/project/{t.name}/settings/", **h)
+    ),
     # A project's history (issue 9): for those who manage it, signed in.
     "web-history": Surface(
         access.Surface.WEB, lambda c, t, h: c.get(f"/project/{t.name}/history/", **h)
@@ -267,6 +275,8 @@ TABLES: dict[str, dict[str, tuple]] = {
     "upload": UPLOAD_TABLE,
     "rest-manage": MANAGE_TABLE,
     "web-history": HISTORY_TABLE,
+    # None of the callers here is a maintainer without manage: the same as the history.
+    "web-settings": HISTORY_TABLE,
     "upstream-file": UPSTREAM_FILE_TABLE,
 }
 CALLERS = list(READ_TABLE)
@@ -381,9 +391,11 @@ def test_status_table_with_an_upstream(client, index, caller, impostor_upstream,
 # --- a closed index (PRIVINDEX_ANONYMOUS_READ=false) --------------------------------------------
 
 
-# The history page asks to manage, never to read: a closed index changes nothing there.
+# The history and settings pages ask to manage, never to read: a closed index changes nothing
+# there.
 @pytest.mark.parametrize(
-    "surface", [s for s in SURFACES if s not in ("upload", "auth-simple", "web-history")]
+    "surface",
+    [s for s in SURFACES if s not in ("upload", "auth-simple", "web-history", "web-settings")],
 )
 @pytest.mark.parametrize(
     "caller", ["anon", "read_token", "upload_token", "owner", "org_read_token"]
