@@ -67,7 +67,6 @@ from projects import services as project_services
 from projects.models import Project, ProjectRoleName, TeamProjectRole
 from tokens import selectors as token_selectors
 from tokens import services as token_services
-from tokens.models import Token
 from tokens.views import index_urls
 
 View = Callable[..., HttpResponse]
@@ -514,11 +513,6 @@ def team_role_remove(
 # --- the organization's tokens ---------------------------------------------------------------
 
 
-def _organization_tokens(organization: Organization) -> QuerySet[Token]:
-    """The organization's own tokens (not its members' personal ones), newest first."""
-    return token_selectors.organization_token_list(organization=organization)
-
-
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def organization_tokens(request: PrincipalRequest, name: str) -> HttpResponse:
@@ -569,7 +563,7 @@ def organization_tokens(request: PrincipalRequest, name: str) -> HttpResponse:
     context: dict[str, Any] = {
         "org": organization,
         "form": form,
-        "tokens": _organization_tokens(organization),
+        "tokens": token_selectors.organization_token_list(organization=organization),
         "issued": issued,
         "can_revoke": _may(request, Action.ORGANIZATION_MANAGE, organization),
     }
@@ -593,7 +587,7 @@ def organization_token_revoke(request: PrincipalRequest, name: str, pk: int) -> 
     if denied is not None:
         return denied
     assert organization is not None
-    token = _organization_tokens(organization).filter(pk=pk).first()
+    token = token_selectors.organization_token_list(organization=organization).filter(pk=pk).first()
     if token is None:
         return web.not_found(request)
     token_services.token_revoke(token=token, actor=_signed_in(request))

@@ -10,6 +10,7 @@ import ipaddress
 import logging
 import sys
 
+from django.conf import settings
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
@@ -82,8 +83,6 @@ def client_ip(request) -> str | None:
     """The caller's address: ``REMOTE_ADDR``, or, behind ``PRIVINDEX_TRUSTED_PROXIES``
     reverse proxies, the address the outermost trusted one saw (``X-Forwarded-For`` is read
     from the right, so a client cannot choose what is recorded)."""
-    from django.conf import settings
-
     hops = settings.PRIVINDEX_TRUSTED_PROXIES
     remote = request.META.get("REMOTE_ADDR") or None
     if hops <= 0:
