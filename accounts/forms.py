@@ -36,6 +36,12 @@ class MemberRoleForm(forms.Form):
     role = forms.ChoiceField(choices=OrganizationRole.choices)
 
 
+class MfaRequiredForm(forms.Form):
+    required = forms.TypedChoiceField(
+        choices=[("on", "on"), ("off", "off")], coerce=lambda value: value == "on"
+    )
+
+
 class DefaultVisibilityForm(forms.Form):
     default_visibility = forms.ChoiceField(choices=Visibility.choices)
 

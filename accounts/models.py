@@ -28,6 +28,9 @@ class Organization(models.Model):
         max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
     )
     is_active = models.BooleanField(default=True)
+    # Members must sign in with two-factor authentication to use the web UI
+    # (accounts.middleware.MfaRequiredMiddleware); set by owners (organization_mfa_require).
+    mfa_required = models.BooleanField(default=False)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

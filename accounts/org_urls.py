@@ -22,6 +22,7 @@ urlpatterns = [
         name="invitation-withdraw",
     ),
     path("<str:name>/settings/", views.default_visibility_set, name="settings"),
+    path("<str:name>/settings/mfa/", views.mfa_required_set, name="mfa-required"),
     path("<str:name>/delete/", views.organization_delete, name="delete"),
     path("<str:name>/members/<str:username>/role/", views.member_role_set, name="member-role"),
     path("<str:name>/members/<str:username>/remove/", views.member_remove, name="member-remove"),

@@ -1,24 +1,27 @@
-"""Account routes (namespace ``accounts``, mounted at ``/account/``)."""
+"""Account routes (namespace ``accounts``, mounted at ``/account/``). django-allauth's own
+(two-factor authentication under ``2fa/``, sessions under ``sessions/``, sign-up, email) are
+mounted after these, at the same prefix (``privindex.urls``): the sign-in and sign-out here
+are allauth's views, under the names the templates use."""
 
+from allauth.account import views as allauth_views
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
+from django.views.generic import RedirectView
 
-from accounts import password_views
+from accounts import password_views, security_views
 from tokens import views as token_views
 
 app_name = "accounts"
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
-    # Django's LogoutView accepts POST only, so a link or an image tag cannot log anyone out.
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", security_views.account_overview, name="overview"),
+    # allauth's sign-in: throttled (ACCOUNT_RATE_LIMITS), then the two-factor stage.
+    path("login/", allauth_views.login, name="login"),
+    # allauth's sign-out: a GET shows a confirmation, only a POST signs out.
+    path("logout/", allauth_views.logout, name="logout"),
     path("password/", password_views.PasswordChangeView.as_view(), name="password-change"),
+    # allauth's own password change page would bypass the one above.
+    path("password/change/", RedirectView.as_view(pattern_name="accounts:password-change")),
     path(
         "password/done/",
         auth_views.PasswordChangeDoneView.as_view(

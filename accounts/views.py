@@ -45,6 +45,7 @@ from accounts.forms import (
     DefaultVisibilityForm,
     InvitationForm,
     MemberRoleForm,
+    MfaRequiredForm,
     OrganizationTokenForm,
     TeamForm,
     TeamMemberForm,
@@ -440,6 +441,20 @@ def default_visibility_set(request: PrincipalRequest, organization: Organization
     )
     visibility = organization.get_default_visibility_display().lower()
     return f"New projects of {organization.name} are {visibility}."
+
+
+@_organization_form(Action.ORGANIZATION_MANAGE)
+def mfa_required_set(request: PrincipalRequest, organization: Organization) -> str:
+    data = _valid(MfaRequiredForm(request.POST))
+    services.organization_update(
+        organization=organization, mfa_required=data["required"], actor=_signed_in(request)
+    )
+    if organization.mfa_required:
+        return (
+            f"Members of {organization.name} must now use two-factor authentication: those "
+            "without it are asked to set it up when they next open a page."
+        )
+    return f"Two-factor authentication is no longer required by {organization.name}."
 
 
 @_organization_form(Action.ORGANIZATION_MANAGE)

@@ -63,7 +63,7 @@ def _surface(request: HttpRequest) -> str:
     return "web"
 
 
-def _machine_answer(request: HttpRequest, status: int, detail: str) -> HttpResponse | None:
+def machine_answer(request: HttpRequest, status: int, detail: str) -> HttpResponse | None:
     """The JSON or plain-text answer on the API and tool surfaces; None on the web UI."""
     surface = _surface(request)
     if surface == "api":
@@ -74,7 +74,7 @@ def _machine_answer(request: HttpRequest, status: int, detail: str) -> HttpRespo
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    answer = _machine_answer(request, 400, "The request could not be understood.")
+    answer = machine_answer(request, 400, "The request could not be understood.")
     if answer is not None:
         return answer
     return render(request, "400.html", status=400)
@@ -82,7 +82,7 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     # The exception's message is not shown: it is written for the log, not for the caller.
-    answer = _machine_answer(request, 403, "You do not have permission to do this.")
+    answer = machine_answer(request, 403, "You do not have permission to do this.")
     if answer is not None:
         return answer
     return render(request, "403.html", status=403)
@@ -98,7 +98,7 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    answer = _machine_answer(request, 500, "Something went wrong on our side. Try again later.")
+    answer = machine_answer(request, 500, "Something went wrong on our side. Try again later.")
     if answer is not None:
         return answer
     try:
@@ -113,7 +113,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """``CSRF_FAILURE_VIEW``: a form posted without a valid CSRF token (an old tab, a session
     that ended, cookies refused, or another site posting here). The reason is not shown:
     Django's CSRF middleware has logged it (``django.security.csrf``)."""
-    answer = _machine_answer(request, 403, "CSRF verification failed.")
+    answer = machine_answer(request, 403, "CSRF verification failed.")
     if answer is not None:
         return answer
     return render(request, "403_csrf.html", status=403)

@@ -155,11 +155,17 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",  # allauth.usersessions templates
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "csp",
     "rest_framework",
     "accounts",
+    # Sign-in (with its throttling), sign-up, TOTP with recovery codes, active sessions.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
     "audit",
     "projects",
     "storage",
@@ -182,8 +188,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "simple_api.middleware.TokenAuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the messages: its redirect to the authenticator setup says why.
+    "accounts.middleware.MfaRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -201,6 +210,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.accounts",
             ],
         },
     },
@@ -225,6 +235,50 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:home"
+AUTHENTICATION_BACKENDS = [
+    # django-allauth's backend: the sign-in form, its throttling and the two-factor stage.
+    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's, for the test client's login() and for anything that calls authenticate().
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Accounts (django-allauth, decision 0022). People sign in with their username; sign-up is
+# off unless PRIVINDEX_SIGNUP is set (administrators create accounts: admin, createuser).
+PRIVINDEX_SIGNUP = env_bool("PRIVINDEX_SIGNUP", False)
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_REAUTHENTICATION_REQUIRED = True  # changing the email or 2FA asks for the password
+ACCOUNT_SESSION_REMEMBER = None  # the form's "remember me" box decides
+# Failed sign-ins: 5 per username in 5 minutes and 10 a minute per address; past either, even
+# the right password is refused until the window passes ("Too many failed login attempts").
+# Counted in the cache (CACHES: Redis in production, so every process shares the count).
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key", "login": "30/m/ip"}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "accounts.adapter.MfaAdapter"
+MFA_TOTP_ISSUER = "privindex"
+# Staff must set up two-factor authentication before using the web UI or the admin
+# (accounts.middleware.MfaRequiredMiddleware); organizations can require it of their members.
+PRIVINDEX_MFA_REQUIRED_FOR_STAFF = env_bool("PRIVINDEX_MFA_REQUIRED_FOR_STAFF", False)
+USERSESSIONS_TRACK_ACTIVITY = False  # sessions are recorded when they sign in, not per request
+
+# The cache holds sign-in throttling counts and used TOTP codes. PRIVINDEX_CACHE_URL
+# (redis://...) shares it between processes, as production needs; the embedded default is a
+# directory under PRIVINDEX_DATA_DIR, which every process of one machine shares.
+PRIVINDEX_CACHE_URL = os.environ.get("PRIVINDEX_CACHE_URL", "").strip()
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": PRIVINDEX_CACHE_URL,
+    }
+    if PRIVINDEX_CACHE_URL
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache"),
+    }
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import security_views
 from namespaces import views as namespace_views
 from privindex import health
 from simple_api import downloads, jsonapi, upload
@@ -26,6 +27,9 @@ urlpatterns = [
     path("namespace/<str:name>", namespace_views.namespace_detail, name="namespace"),
     path("api/v1/", include(("api.urls", "api"), namespace="api")),
     path("account/", include(("accounts.urls", "accounts"), namespace="accounts")),
+    path("account/", include("allauth.urls")),
+    # The admin signs in through the account sign-in: its throttling and two-factor stage.
+    path("admin/login/", security_views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
     # The audit log pages (/project/<name>/history/, /org/<name>/audit/) before the web UI's.

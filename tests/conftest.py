@@ -17,6 +17,9 @@ pytest_plugins = ["tests.upstream_index.fixtures"]  # fake_pypi, a fake upstream
 def pytest_configure(config):
     # argon2 stays first in production settings (tested); factories need speed, not strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Each process its own cache (sign-in throttling, used TOTP codes), emptied for each test
+    # (_fresh_cache): the default's directory would be shared by the pytest-xdist workers.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     engine = settings.DATABASES["default"]["ENGINE"]
     if "postgresql" not in engine and not config.getoption("--allow-sqlite", default=False):
         raise pytest.UsageError(
@@ -66,6 +69,13 @@ def _collected_static(tmp_path_factory):
     with override_settings(STATIC_ROOT=root):
         call_command("collectstatic", interactive=False, verbosity=0)
         yield root
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

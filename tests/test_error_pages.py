@@ -181,7 +181,7 @@ def test_the_admin_refusing_a_staff_user_is_the_styled_403(client, db):
 
 def test_a_form_posted_without_its_csrf_token_gets_the_styled_page(db):
     client = Client(enforce_csrf_checks=True)
-    response = client.post("/account/login/", {"username": "x", "password": "y"})
+    response = client.post("/account/login/", {"login": "x", "password": "y"})
     assert_styled(response, 403, "This form could not be sent", "reload the page")
 
 

@@ -239,7 +239,9 @@ def test_file_download_is_intact(client, db):
 
 
 def test_admin_login_renders_under_the_policy(client, db):
-    response = client.get("/admin/login/")
+    # The admin signs in through the account sign-in (accounts.security_views.admin_login).
+    response = client.get("/admin/login/", follow=True)
+    assert response.redirect_chain == [("/account/login/?next=/admin/", 302)]
     assert response.status_code == 200
     assert_security_headers(response)
     assert_no_inline_code(response)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from packaging.utils import canonicalize_name
 
 from access import Action, Principal, decide_organization
+from accounts.mfa import mfa_enabled
 from accounts.models import (
     Invitation,
     Organization,
@@ -79,12 +80,17 @@ def organization_update(
     name: str | None = None,
     default_visibility: str | None = None,
     is_active: bool | None = None,
+    mfa_required: bool | None = None,
     actor: User | None,
 ) -> Organization:
     """Rename, change the default visibility of new projects, or deactivate (``is_active=False``:
     its members no longer see it, its projects keep their own visibility) or reactivate.
     None leaves a field as it is. Compares with the stored row, not with ``organization``'s
     attributes, and updates ``organization`` in place.
+
+    ``mfa_required=True`` makes its members set up two-factor authentication before they use
+    the web UI (``accounts.middleware``); a person turning it on must have it already
+    (AccountError(409)), or they would lock themselves out of the page that turns it off.
 
     Raises AccountError(400) for an invalid name or visibility, AccountError(409) when the new
     name is taken. Records ``organization:update`` with the previous and current values of the
@@ -98,9 +104,15 @@ def organization_update(
         wanted["default_visibility"] = _visibility_check(default_visibility)
     if is_active is not None:
         wanted["is_active"] = is_active
+    if mfa_required is not None:
+        wanted["mfa_required"] = mfa_required
     changed = {field: value for field, value in wanted.items() if getattr(stored, field) != value}
     if "name" in changed and canonicalize_name(changed["name"]) != stored.normalized_name:
         _organization_name_free(changed["name"])
+    if changed.get("mfa_required") and actor is not None and not mfa_enabled(actor):
+        raise AccountError(
+            "Set up two-factor authentication for your own account before requiring it.", 409
+        )
     previous = {field: getattr(stored, field) for field in changed}
     for field, value in changed.items():
         setattr(stored, field, value)
@@ -121,7 +133,7 @@ def organization_update(
             previous=previous,
             current=changed,
         )
-    for field in ("name", "normalized_name", "default_visibility", "is_active"):
+    for field in ("name", "normalized_name", "default_visibility", "is_active", "mfa_required"):
         setattr(organization, field, getattr(stored, field))
     return organization
 

@@ -1,6 +1,7 @@
 """Sign-ins in the audit trail (``accounts.signals``): ``user:login``, ``user:login-failed`` and
-``user:logout``, through ``/account/login/`` and ``/admin/login/``, with the request's address
-and user agent; a failed sign-in keeps the username given, never the password."""
+``user:logout``, through ``/account/login/`` (where ``/admin/login/`` leads), with the
+request's address and user agent; a failed sign-in keeps the username given, never the
+password."""
 
 import pytest
 from django.contrib.auth.signals import user_login_failed
@@ -37,7 +38,7 @@ def every_value(event):
 
 def test_a_sign_in_and_sign_out_are_recorded_with_the_address_and_user_agent(client, owner):
     login = client.post(
-        reverse("accounts:login"), {"username": "owner", "password": PASSWORD}, **BROWSER
+        reverse("accounts:login"), {"login": "owner", "password": PASSWORD}, **BROWSER
     )
     logout = client.post(reverse("accounts:logout"), **BROWSER)
 
@@ -52,7 +53,7 @@ def test_a_sign_in_and_sign_out_are_recorded_with_the_address_and_user_agent(cli
 
 def test_a_failed_sign_in_keeps_the_username_never_the_password(client, owner):
     response = client.post(
-        reverse("accounts:login"), {"username": "owner", "password": WRONG}, **BROWSER
+        reverse("accounts:login"), {"login": "owner", "password": WRONG}, **BROWSER
     )
 
     assert response.status_code == 200  # the form again, with its error
@@ -67,7 +68,7 @@ def test_a_failed_sign_in_keeps_the_username_never_the_password(client, owner):
 
 
 def test_a_failed_sign_in_as_nobody_names_the_username_given(client, db):
-    client.post(reverse("accounts:login"), {"username": "ghost", "password": WRONG}, **BROWSER)
+    client.post(reverse("accounts:login"), {"login": "ghost", "password": WRONG}, **BROWSER)
 
     (event,) = sign_ins()
     assert (event.action, event.target, {"username": event.data["username"]}) == (
@@ -78,19 +79,20 @@ def test_a_failed_sign_in_as_nobody_names_the_username_given(client, db):
 
 
 def test_the_admin_login_is_recorded_too(client):
+    """/admin/login/ sends to the account sign-in, which records the same events."""
     staff = factories.UserFactory(username="ops", is_staff=True, is_superuser=True)
+    to_sign_in = client.get(reverse("admin:login"), {"next": "/admin/"}, **BROWSER)
+    assert to_sign_in["Location"] == "/account/login/?next=/admin/"
 
     ok = client.post(
-        reverse("admin:login"),
-        {"username": "ops", "password": PASSWORD, "next": "/admin/"},
-        **BROWSER,
+        to_sign_in["Location"], {"login": "ops", "password": PASSWORD, "next": "/admin/"}, **BROWSER
     )
     client.logout()
     failed = client.post(
-        reverse("admin:login"), {"username": "ops", "password": WRONG, "next": "/admin/"}, **BROWSER
+        to_sign_in["Location"], {"login": "ops", "password": WRONG, "next": "/admin/"}, **BROWSER
     )
 
-    assert (ok.status_code, failed.status_code) == (302, 200)
+    assert (ok.status_code, ok["Location"], failed.status_code) == (302, "/admin/", 200)
     assert [(e.action, e.actor, e.ip) for e in sign_ins()] == [
         ("user:login", staff, "192.0.2.44"),
         ("user:login-failed", None, "192.0.2.44"),
@@ -120,14 +122,14 @@ def test_the_test_clients_shortcuts_are_no_sign_in(client, owner):
 
 def test_failed_sign_ins_are_counted_not_flooded(client, owner):
     for _ in range(25):
-        client.post(reverse("accounts:login"), {"username": "owner", "password": WRONG}, **BROWSER)
+        client.post(reverse("accounts:login"), {"login": "owner", "password": WRONG}, **BROWSER)
     assert Event.objects.filter(action="user:login-failed").count() == 1
     assert AuthFailure.objects.get(identifier=f"@user{owner.pk}").count == 25
     # A decoy first cannot hide the account tried next: each existing account has its bucket;
     # names that exist nowhere share one.
     root = factories.UserFactory(username="root")
     for username in ("root", "ghost-1", "ghost-2", "root"):
-        client.post(reverse("accounts:login"), {"username": username, "password": WRONG}, **BROWSER)
+        client.post(reverse("accounts:login"), {"login": username, "password": WRONG}, **BROWSER)
     failed = Event.objects.filter(action="user:login-failed").order_by("id")
     assert [e.data["username"] for e in failed] == ["owner", "root", "ghost-1"]
     assert AuthFailure.objects.get(identifier=f"@user{root.pk}").count == 2

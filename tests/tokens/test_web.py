@@ -248,7 +248,7 @@ def test_token_forms_require_csrf_token(owner):
 
 def test_login_and_logout(client, owner):
     login = client.post(
-        reverse("accounts:login"), {"username": "owner", "password": "correct horse battery"}
+        reverse("accounts:login"), {"login": "owner", "password": "correct horse battery"}
     )
     tokens = client.get(TOKENS)
     logout = client.post(reverse("accounts:logout"))
