@@ -4,13 +4,16 @@ password is written by ``accounts.services.user_password_set`` (validated, audit
 
 Reset mails go through Django's email backend (the console by default). The reset page
 answers the same whether or not the address belongs to an account (Django's behaviour), so
-it tells no one who has an account.
+it tells no one who has an account. Requests are throttled by django-allauth's limit for
+them (``ACCOUNT_RATE_LIMITS["reset_password"]``: per address and per email): past it the
+page answers the same, and no mail is sent, so nobody can flood an inbox from here.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from allauth.core import ratelimit
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse, HttpResponseRedirect
@@ -42,6 +45,19 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         # Other sessions signed in with the old password end; this one stays.
         update_session_auth_hash(self.request, form.user)
         return HttpResponseRedirect(self.get_success_url())
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password-reset-done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        email = form.cleaned_data["email"].strip().lower()
+        if not ratelimit.consume(self.request, action="reset_password", key=email):
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

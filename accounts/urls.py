@@ -5,7 +5,7 @@ are allauth's views, under the names the templates use."""
 
 from allauth.account import views as allauth_views
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 from django.views.generic import RedirectView
 
 from accounts import password_views, security_views
@@ -29,16 +29,7 @@ urlpatterns = [
         ),
         name="password-change-done",
     ),
-    path(
-        "password/reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset.html",
-            email_template_name="accounts/password_reset_email.txt",
-            subject_template_name="accounts/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password-reset-done"),
-        ),
-        name="password-reset",
-    ),
+    path("password/reset/", password_views.PasswordResetView.as_view(), name="password-reset"),
     path(
         "password/reset/sent/",
         auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),

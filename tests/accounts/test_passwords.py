@@ -70,3 +70,16 @@ def test_reset_by_email_works_once(client, db):
     assert Event.objects.get(action="user:password-set").actor == ann
     again = client.get("/" + path, follow=True)
     assert not again.context["validlink"]
+
+
+def test_reset_requests_are_throttled_and_past_the_limit_no_mail_goes(client, db, mailoutbox):
+    factories.UserFactory(username="ann", email="ann@example.org")
+    answers = [
+        client.post(reverse("accounts:password-reset"), {"email": "ann@example.org"})
+        for _ in range(8)
+    ]
+    # Every answer is the same page; only the first five of a minute send a mail.
+    assert {(a.status_code, a["Location"]) for a in answers} == {
+        (302, reverse("accounts:password-reset-done"))
+    }
+    assert len(mailoutbox) == 5

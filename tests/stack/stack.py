@@ -140,6 +140,7 @@ class Stack:
             **base_env(tmp),
             "DATABASE_URL": pg.url(database) + "?connect_timeout=3",
             "CELERY_BROKER_URL": f"redis://127.0.0.1:{redis.port}/0",
+            "PRIVINDEX_CACHE_URL": f"redis://127.0.0.1:{redis.port}/1",
             "PRIVINDEX_STORAGE": "s3",
             "AWS_S3_ENDPOINT_URL": moto.url,
             "AWS_STORAGE_BUCKET_NAME": self.bucket,

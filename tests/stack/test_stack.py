@@ -4,8 +4,10 @@ and an S3 endpoint, driven by twine and pip (DESIGN 6)."""
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 import pytest
+import redis as redis_lib
 
 from tests.dists import make_wheel
 from tests.stack.procs import ENTRYPOINT, run
@@ -101,3 +103,38 @@ def test_checkstorage_reports_a_missing_or_damaged_stored_copy(stack):
     assert f"PROBLEM {wheels[1][0]}: stored copy has 3 bytes" in broken.stdout
     assert f"PROBLEM {wheels[2][0]}: stored copy has the wrong sha256" in broken.stdout
     assert "3 problem(s)." in broken.stdout
+
+
+def test_sign_in_throttling_is_counted_in_redis_for_every_web_process(stack):
+    """Two gunicorn workers share one count (PRIVINDEX_CACHE_URL): past 5 wrong passwords the
+    right one is refused too, whichever process answers."""
+    stack.start(beat=False)
+    set_password = (
+        "from accounts.models import User; from accounts.services import user_password_set; "
+        "user_password_set(user=User.objects.get(username='alice'), "
+        "password='correct horse battery', actor=None)"
+    )
+    run(["sh", str(ENTRYPOINT), "manage", "shell", "-c", set_password], env=stack.env)
+    status, headers, page = stack.request("GET", "/account/login/", auth=False)
+    assert status == 200
+    csrf = headers["set-cookie"].split("csrftoken=")[1].split(";")[0]
+    form_token = page.split(b'name="csrfmiddlewaretoken" value="')[1].split(b'"')[0].decode()
+
+    def sign_in(password: str) -> tuple[int, bytes]:
+        body = urlencode(
+            {"login": "alice", "password": password, "csrfmiddlewaretoken": form_token}
+        ).encode()
+        status, _, page = stack.request(
+            "POST", "/account/login/", auth=False, body=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded",
+                     "Cookie": f"csrftoken={csrf}"},
+        )  # fmt: skip
+        return status, page
+
+    assert [sign_in("wrong")[0] for _ in range(5)] == [200] * 5
+    answers = [sign_in("correct horse battery") for _ in range(4)]
+    assert all(
+        status == 200 and b"Too many failed login attempts" in page for status, page in answers
+    )
+    keys = redis_lib.Redis(port=stack.redis.port, db=1).keys("*login_failed*")
+    assert keys, "the counts are not in Redis"
