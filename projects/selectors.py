@@ -10,9 +10,17 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchQueryField, SearchVector
 from django.db import connection
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+)
 from packaging.utils import canonicalize_name, canonicalize_version
 from packaging.version import InvalidVersion, Version
 
@@ -59,28 +67,70 @@ def _name_match(query: str) -> Q:
     return Q(normalized_name__contains=canonicalize_name(query)) | Q(name__icontains=query)
 
 
-# The text search configuration of the web search (PostgreSQL): English stemming.
+# The text search configuration of the web search (PostgreSQL): English stemming. Migration
+# 0007 indexes ``_name_vector()`` and ``_summary_vector()`` (GIN): an index serves a query only
+# if its expression is the same, so the two change together
+# (tests/projects/test_search_index.py sees the query use them).
 SEARCH_CONFIG = "english"
 
 
-def _search_matches(query: str) -> tuple[Q, QuerySet[Release]]:
-    """(projects whose name matches, releases whose text matches) for the web search.
+def _name_vector() -> SearchVector:
+    return SearchVector("name", config=SEARCH_CONFIG)
+
+
+def _summary_vector() -> SearchVector:
+    return SearchVector("summary", config=SEARCH_CONFIG)
+
+
+class _Matches(Func):
+    """``vector @@ query``, as a condition. (The ``search`` lookup would turn a query that is
+    not a ``SearchQuery`` into one: ``_AnyLexeme`` is not.)"""
+
+    template = "%(expressions)s"
+    arg_joiner = " @@ "
+    output_field = BooleanField()
+
+
+class _AnyLexeme(Func):
+    """The query that matches whatever shares a lexeme with ``query``: its lexemes joined by
+    ``|`` (read from its text form, where each is quoted, quotes doubled). Empty for a query
+    of stop words only, which matches nothing."""
+
+    template = (
+        "array_to_string(ARRAY(SELECT m[1] FROM regexp_matches((%(expressions)s)::text, "
+        "'(''(?:[^'']|'''')*'')', 'g') AS m), ' | ')::tsquery"
+    )
+    output_field = SearchQueryField()
+
+
+def _search_matches(query: str) -> tuple[Q, Q, QuerySet[Release]]:
+    """(projects whose name matches, projects a release of which matches, the releases that
+    match) for the web search.
 
     PostgreSQL: full-text search of the name and the summary (with stemming), plus the name
-    match, so that ``acme`` still finds ``acme-widgets``. Other backends (SQLite in
-    development): the name match, or the summary containing the query.
+    match, so that ``acme`` still finds ``acme-widgets``. A release's text is its project's
+    name and its summary, searched as one (``acme reader`` finds acme-tools, "Fast CSV
+    readers"). No index covers two tables, so the releases are found through the GIN indexes
+    on each: a release's text can match only where its summary matches on its own, or its
+    project's name shares a lexeme with the query (a name that shares none changes nothing
+    the query can see). Other backends (SQLite in development): the name match, or the
+    summary containing the query.
     """
     name = _name_match(query)
     if connection.vendor != "postgresql":
-        return name, Release.objects.filter(summary__icontains=query)
+        releases = Release.objects.filter(summary__icontains=query)
+        return name, Q(Exists(releases.filter(project_id=OuterRef("pk")))), releases
     text = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
-    named = Project.objects.annotate(search=SearchVector("name", config=SEARCH_CONFIG)).filter(
-        search=text
-    )
-    releases = Release.objects.annotate(
+    named = Project.objects.filter(_Matches(_name_vector(), text))
+    releases = Release.objects.alias(
         search=SearchVector("project__name", "summary", config=SEARCH_CONFIG)
     ).filter(search=text)
-    return name | Q(id__in=named.values("id")), releases
+    by_summary = releases.filter(_Matches(_summary_vector(), text))
+    sharing = Project.objects.filter(_Matches(_name_vector(), _AnyLexeme(text)))
+    found = Q(id__in=by_summary.values("project_id")) | Q(
+        Q(id__in=sharing.values("id")), Exists(releases.filter(project_id=OuterRef("pk")))
+    )
+    return name | Q(id__in=named.values("id")), found, releases
 
 
 def project_search(*, principal: Principal, query: str = "") -> QuerySet[Project, int] | list[int]:
@@ -97,10 +147,10 @@ def project_search(*, principal: Principal, query: str = "") -> QuerySet[Project
     visible = projects_visible_to(principal)
     if not query:
         return visible.order_by("normalized_name").values_list("id", flat=True)
-    names, releases = _search_matches(query)
+    names, by_text, releases = _search_matches(query)
     rows = list(
         visible.annotate(name_hit=ExpressionWrapper(names, output_field=BooleanField()))
-        .filter(names | Exists(releases.filter(project_id=OuterRef("pk"))))
+        .filter(names | by_text)
         .values_list("id", "normalized_name", "name_hit")
     )
     by_summary = [pk for pk, _, name_hit in rows if not name_hit]
@@ -233,6 +283,18 @@ def release_files(*, project: Project, release: Release) -> list[File]:
     if not project_offers_files(project):
         return []
     return list(File.objects.filter(release=release).order_by("filename"))
+
+
+def release_file_list(*, release: Release) -> list[File]:
+    """Every file of ``release``, offered or not, by filename (one query): what deleting it
+    would delete."""
+    return list(File.objects.filter(release=release).order_by("filename"))
+
+
+def release_file_get(*, release: Release, filename: str) -> File | None:
+    """The file of ``release`` named ``filename``, offered or not (a quarantined project's
+    files can still be deleted), with its release (one query)."""
+    return File.objects.select_related("release").filter(release=release, filename=filename).first()
 
 
 def _latest_key(release: Release) -> tuple[bool, bool, int, Version | None, str]:

@@ -24,4 +24,11 @@ urlpatterns = [
     ),
     path("releases/<str:version>/yank/", views.release_yank, name="yank"),
     path("releases/<str:version>/unyank/", views.release_unyank, name="unyank"),
+    path("releases/<str:version>/delete/", views.release_delete, name="release-delete"),
+    path(
+        "releases/<str:version>/files/<str:filename>/delete/",
+        views.file_delete,
+        name="file-delete",
+    ),
+    path("delete/", views.project_delete, name="project-delete"),
 ]

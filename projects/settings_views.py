@@ -1,16 +1,18 @@
 """A project's settings (issue 10): ``/project/<name>/settings/`` and its forms.
 
 Owners (``projects:manage``) see everything: visibility (each change confirmed by typing the
-project's name), collaborators (users and teams of the project's organization) and yanking;
-maintainers (``projects:yank``) see the releases only. Views adapt only: ``access`` decides,
-templates get booleans, ``projects.services`` writes (and records who did it).
+project's name), collaborators (users and teams of the project's organization), yanking and
+deletion (of a file; of a release, confirmed by typing its version; of the project, by typing
+its name); maintainers (``projects:yank``) see the releases only. Views adapt only:
+``access`` decides, templates get booleans, ``projects.services`` writes (and records who did
+it).
 
 Who is not signed in is sent to the login page before any name is looked up; a token is
 refused there too (the forms are for people, with CSRF). A project the caller may not read is
 the 404 of a name that does not exist, byte for byte, on every URL here (DESIGN 4); a reader
 gets 403. Every change that cannot be taken back without notice (visibility, removing a
-collaborator, yanking) has a confirmation page, and its POST without the confirmation changes
-nothing.
+collaborator, yanking, deleting) has a confirmation page, and its POST without the
+confirmation changes nothing.
 """
 
 from __future__ import annotations
@@ -20,13 +22,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
-from packaging.utils import canonicalize_name
+from packaging.utils import canonicalize_name, canonicalize_version
 
 from access import (
     Action,
@@ -45,8 +48,15 @@ from accounts.models import Team, User, Visibility
 from privindex import web
 from privindex.requests import PrincipalRequest
 from projects import selectors, services
-from projects.limits import PROJECT_NAME_MAX, YANK_REASON_MAX
-from projects.models import Project, ProjectRole, ProjectRoleName, Release, TeamProjectRole
+from projects.limits import PROJECT_NAME_MAX, VERSION_MAX, YANK_REASON_MAX
+from projects.models import (
+    File,
+    Project,
+    ProjectRole,
+    ProjectRoleName,
+    Release,
+    TeamProjectRole,
+)
 
 CONFIRMED = "yes"  # the value of the ``confirm`` field a confirmation page posts
 
@@ -150,6 +160,18 @@ def _may_still(request: PrincipalRequest, project: Project) -> str:
     return reverse("web:home")
 
 
+def _typed(data: QueryDict, field: str, *, limit: int) -> str:
+    """What the caller typed into ``field`` to confirm, trimmed; cut at twice the longest
+    value, so that a long paste is still refused and never cut into a match."""
+    return data.get(field, "").strip()[: limit * 2]
+
+
+def _typed_name_confirms(data: QueryDict, project: Project) -> bool:
+    """Whether ``confirm_name`` names the project (in any spelling of its name)."""
+    typed = _typed(data, "confirm_name", limit=PROJECT_NAME_MAX)
+    return bool(typed) and canonicalize_name(typed) == project.normalized_name
+
+
 def _back(allowed: Allowed) -> HttpResponse:
     return redirect("settings:index", name=allowed.project.normalized_name)
 
@@ -213,7 +235,8 @@ def _index(
     if allowed.manage:
         context["collaborators"] = _collaborators(request, project)
         context.update(_visibility_choice(project))
-    if allowed.yank:
+    if allowed.manage or allowed.yank:
+        # With their files: the deletion section lists them.
         context["releases"] = selectors.release_list(project=project)
     return render(request, "web/settings/index.html", context, status=status)
 
@@ -264,8 +287,7 @@ def visibility(request: PrincipalRequest, name: str) -> HttpResponse:
         )
     if request.method != "POST":
         return _visibility_page(request, allowed, to)
-    typed = data.get("confirm_name", "").strip()[: PROJECT_NAME_MAX * 2]
-    if not typed or canonicalize_name(typed) != project.normalized_name:
+    if not _typed_name_confirms(data, project):
         message = f"Type the project's name, {project.name}, to confirm. Nothing was changed."
         return _visibility_page(request, allowed, to, error=message, status=400)
     services.project_visibility_set(project=project, visibility=to, principal=request.principal)
@@ -499,3 +521,157 @@ def release_yank(request: PrincipalRequest, name: str, version: str) -> HttpResp
 def release_unyank(request: PrincipalRequest, name: str, version: str) -> HttpResponse:
     """GET: the confirmation; POST with ``confirm=yes``: the release is offered again."""
     return _yank(request, name, version, yanked=False)
+
+
+# --- deletion ---------------------------------------------------------------------------------
+#
+# What is deleted is gone for good: its filenames stay reserved forever (``projects.services.
+# deletion``), so each page says what breaks before its POST does it. What takes more than one
+# file is confirmed by typing its name (the project's name, the release's version); one file,
+# by its button, as a yank is.
+
+
+def _deleted(
+    request: PrincipalRequest, allowed: Allowed, delete: Callable[[], None], *, gone: str
+) -> HttpResponse | None:
+    """Run ``delete`` (a deletion service); the settings page with the error if it refused,
+    or if what it was to delete went meanwhile (``gone`` says so); None once it is done."""
+    try:
+        delete()
+    except services.ServiceError as exc:
+        return _index(request, allowed, error=exc.message, status=exc.status)
+    except ObjectDoesNotExist:  # deleted by someone else since the page was asked for
+        return _index(request, allowed, error=gone, status=404)
+    return None
+
+
+def _release_or_404(
+    request: PrincipalRequest, allowed: Allowed, version: str
+) -> tuple[Release | None, HttpResponse | None]:
+    project = allowed.project
+    release = selectors.release_get(project=project, version=version)
+    if release is None:
+        message = f"{project.name} has no release {version}."
+        return None, _index(request, allowed, error=message, status=404)
+    return release, None
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@_private
+def file_delete(request: PrincipalRequest, name: str, version: str, filename: str) -> HttpResponse:
+    """GET: what deleting the file means; POST with ``confirm=yes``: the file is deleted
+    (``file_delete``); its release stays, even with no file left."""
+    allowed, denied = _gate(request, name, Action.MANAGE)
+    if denied is not None:
+        return denied
+    assert allowed is not None
+    project = allowed.project
+    release, missing = _release_or_404(request, allowed, version)
+    if missing is not None:
+        return missing
+    assert release is not None
+    file: File | None = selectors.release_file_get(release=release, filename=filename)
+    if file is None:
+        message = f"{project.name} {release.version} has no file {filename}."
+        return _index(request, allowed, error=message, status=404)
+    page = {
+        "release": release,
+        "file": file,
+        "action": reverse(
+            "settings:file-delete", args=[project.normalized_name, release.version, filename]
+        ),
+    }
+    template = "web/settings/delete_file.html"
+    if request.method != "POST":
+        return _confirm_page(request, allowed, template, page)
+    if request.POST.get("confirm") != CONFIRMED:
+        error = "Confirm the deletion. Nothing was deleted."
+        return _confirm_page(request, allowed, template, page, error=error, status=400)
+    refused = _deleted(
+        request,
+        allowed,
+        lambda: services.file_delete(file=file, principal=request.principal),
+        gone=f"{filename} was already deleted.",
+    )
+    if refused is not None:
+        return refused
+    messages.success(request, f"{filename} is deleted. Its filename can never be used again.")
+    return _back(allowed)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@_private
+def release_delete(request: PrincipalRequest, name: str, version: str) -> HttpResponse:
+    """GET: what deleting the release means, and a field for its version; POST with the
+    version typed (any spelling of it): the release and its files are deleted
+    (``release_delete``)."""
+    allowed, denied = _gate(request, name, Action.MANAGE)
+    if denied is not None:
+        return denied
+    assert allowed is not None
+    project = allowed.project
+    release, missing = _release_or_404(request, allowed, version)
+    if missing is not None:
+        return missing
+    assert release is not None
+    page = {
+        "release": release,
+        "files": selectors.release_file_list(release=release),
+        "version_max": VERSION_MAX,
+        "action": reverse("settings:release-delete", args=[project.normalized_name, version]),
+    }
+    template = "web/settings/delete_release.html"
+    if request.method != "POST":
+        return _confirm_page(request, allowed, template, page)
+    typed = _typed(request.POST, "confirm_version", limit=VERSION_MAX)
+    if not typed or canonicalize_version(typed) != release.canonical_version:
+        error = f"Type the version, {release.version}, to confirm. Nothing was deleted."
+        return _confirm_page(request, allowed, template, page, error=error, status=400)
+    refused = _deleted(
+        request,
+        allowed,
+        lambda: services.release_delete(release=release, principal=request.principal),
+        gone=f"{project.name} {release.version} was already deleted.",
+    )
+    if refused is not None:
+        return refused
+    messages.success(
+        request,
+        f"{project.name} {release.version} is deleted. Its filenames can never be used again.",
+    )
+    return _back(allowed)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@_private
+def project_delete(request: PrincipalRequest, name: str) -> HttpResponse:
+    """GET: what deleting the project means, and a field for its name; POST with the name
+    typed: the project, its releases, files and roles are deleted (``project_delete``), and
+    the caller goes to their dashboard."""
+    allowed, denied = _gate(request, name, Action.MANAGE)
+    if denied is not None:
+        return denied
+    assert allowed is not None
+    project = allowed.project
+    releases = selectors.release_list(project=project)
+    page = {
+        "releases": releases,
+        "file_count": sum(len(release.files.all()) for release in releases),
+        "name_max": PROJECT_NAME_MAX,
+    }
+    template = "web/settings/delete_project.html"
+    if request.method != "POST":
+        return _confirm_page(request, allowed, template, page)
+    if not _typed_name_confirms(request.POST, project):
+        error = f"Type the project's name, {project.name}, to confirm. Nothing was deleted."
+        return _confirm_page(request, allowed, template, page, error=error, status=400)
+    refused = _deleted(
+        request,
+        allowed,
+        lambda: services.project_delete(project=project, principal=request.principal),
+        gone=f"{project.name} was already deleted.",
+    )
+    if refused is not None:
+        return refused
+    messages.success(request, f"{project.name} is deleted. Its filenames can never be used again.")
+    return redirect("web:dashboard")

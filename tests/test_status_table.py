@@ -126,6 +126,23 @@ SURFACES = {
     "web-settings": Surface(
         access.Surface.WEB, lambda c, t, h: c.get(f"/project/{t.name}/settings/", **h)
     ),
+    # Deleting a file, a release or the project (issue 10): their confirmation pages, for
+    # those who manage it, signed in (the POSTs: tests/projects/test_web_deletion.py).
+    "web-delete-file": Surface(
+        access.Surface.WEB,
+        lambda c, t, h: c.get(
+            f"/project/{t.name}/settings/releases/1.0/files/{t.file.filename}/delete/", **h
+        ),
+    ),
+    "web-delete-release": Surface(
+        access.Surface.WEB,
+        lambda c, t, h: c.get(f"/project/{t.name}/settings/releases/1.0/delete/", **h),
+    ),
+    "web-delete-project": Surface(
+        access.Surface.WEB, lambda c, t, h: c.get(f"/project/{t.name}/settings/delete/", **h)
+    ),
+    # The dashboard (issue 10): names no project; the same answer in every column.
+    "dashboard": Surface(access.Surface.WEB, lambda c, t, h: c.get("/dashboard/", **h)),
     # A project's history (issue 9): for those who manage it, signed in.
     "web-history": Surface(
         access.Surface.WEB, lambda c, t, h: c.get(f"/project/{t.name}/history/", **h)
@@ -265,6 +282,14 @@ HISTORY_TABLE = {
     "superuser": (OK, OK, OK, OK, NF),
     "org_member": (F, NF, NF, F, NF),
 }
+# The dashboard: whoever is signed in (a session) sees their own; not signed in: the login page;
+# a token: 403 (the web pages are for people).
+DASHBOARD_TABLE = {
+    caller: (LOGIN if caller == "anon" else 401 if caller in BAD else F,) * 5
+    for caller in READ_TABLE
+    if caller not in SESSIONS
+}
+DASHBOARD_TABLE.update({session: (OK,) * 5 for session in SESSIONS})
 # /files/upstream/... serves nothing of a local name, whoever asks; with no upstream (the
 # default) nothing at all. Bad credentials and missing scopes answer as everywhere.
 UPSTREAM_FILE_TABLE = {
@@ -277,6 +302,11 @@ TABLES: dict[str, dict[str, tuple]] = {
     "web-history": HISTORY_TABLE,
     # None of the callers here is a maintainer without manage: the same as the history.
     "web-settings": HISTORY_TABLE,
+    # Deleting needs projects:manage, as the history does.
+    "web-delete-file": HISTORY_TABLE,
+    "web-delete-release": HISTORY_TABLE,
+    "web-delete-project": HISTORY_TABLE,
+    "dashboard": DASHBOARD_TABLE,
     "upstream-file": UPSTREAM_FILE_TABLE,
 }
 CALLERS = list(READ_TABLE)
@@ -391,12 +421,22 @@ def test_status_table_with_an_upstream(client, index, caller, impostor_upstream,
 # --- a closed index (PRIVINDEX_ANONYMOUS_READ=false) --------------------------------------------
 
 
-# The history and settings pages ask to manage, never to read: a closed index changes nothing
-# there.
-@pytest.mark.parametrize(
-    "surface",
-    [s for s in SURFACES if s not in ("upload", "auth-simple", "web-history", "web-settings")],
+# Uploads never read and /auth/simple/ always challenges; the history, settings and deletion
+# pages ask to manage, never to read, and the dashboard asks who is signed in: a closed index
+# changes nothing there.
+UNCHANGED_WHEN_CLOSED = (
+    "upload",
+    "auth-simple",
+    "web-history",
+    "web-settings",
+    "web-delete-file",
+    "web-delete-release",
+    "web-delete-project",
+    "dashboard",
 )
+
+
+@pytest.mark.parametrize("surface", [s for s in SURFACES if s not in UNCHANGED_WHEN_CLOSED])
 @pytest.mark.parametrize(
     "caller", ["anon", "read_token", "upload_token", "owner", "org_read_token"]
 )
