@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 
 from accounts.models import OrganizationMember, User
 
@@ -24,3 +25,21 @@ def mfa_requirers(user: User) -> list[str]:
         user=user, organization__mfa_required=True, organization__is_active=True
     ).values_list("organization__name", flat=True)
     return reasons
+
+
+def mfa_missing(user: User) -> bool:
+    """Whether ``user`` must use two-factor authentication and has not set it up: one query,
+    asked on every signed-in web request (``accounts.middleware``)."""
+    totp = Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)
+    requiring = OrganizationMember.objects.filter(
+        user=OuterRef("pk"), organization__mfa_required=True, organization__is_active=True
+    )
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(has_totp=Exists(totp), required_by_organization=Exists(requiring))
+        .values_list("has_totp", "required_by_organization")
+        .first()
+    )
+    if row is None or row[0]:
+        return False
+    return row[1] or bool(user.is_staff and settings.PRIVINDEX_MFA_REQUIRED_FOR_STAFF)

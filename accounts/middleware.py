@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from accounts.mfa import mfa_enabled, mfa_requirers
+from accounts.mfa import mfa_missing, mfa_requirers
 from privindex import web
 from privindex.errors import machine_answer
 
@@ -36,11 +36,9 @@ class MfaRequiredMiddleware:
             and "HTTP_AUTHORIZATION" not in request.META
             and not request.path_info.startswith(self.exempt)
             and request.user.is_authenticated
-            and not mfa_enabled(request.user)  # type: ignore[arg-type]
+            and mfa_missing(request.user)  # type: ignore[arg-type]
         ):
-            reasons = mfa_requirers(request.user)  # type: ignore[arg-type]
-            if reasons:
-                return self.refuse(request, reasons)
+            return self.refuse(request, mfa_requirers(request.user))  # type: ignore[arg-type]
         return self.get_response(request)
 
     @staticmethod

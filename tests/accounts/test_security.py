@@ -346,3 +346,14 @@ def test_wrong_codes_at_the_second_step_are_throttled_counted_and_setup_is_recor
     assert "_auth_user_id" not in client.session
     assert AuthFailure.objects.get(identifier=f"@user{owner.pk}").count == 5
     assert Event.objects.filter(action="user:login-failed", target="user:owner").count() == 1
+
+
+def test_the_check_on_every_signed_in_request_is_one_query(client, django_assert_num_queries):
+    from accounts.mfa import mfa_missing
+
+    owner = factories.UserFactory(username="owner")
+    with django_assert_num_queries(1):
+        assert mfa_missing(owner) is False
+    # A request without a session cookie is not asked at all.
+    with django_assert_num_queries(0):
+        client.get("/healthz-nothing/")
