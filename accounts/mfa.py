@@ -17,6 +17,12 @@ def mfa_enabled(user: User) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
+def mfa_users(user_ids: list[int]) -> set[int]:
+    """Which of ``user_ids`` have an authenticator app set up (one query)."""
+    totp = Authenticator.objects.filter(user_id__in=user_ids, type=Authenticator.Type.TOTP)
+    return set(totp.values_list("user_id", flat=True))
+
+
 def mfa_requirers(user: User) -> list[str]:
     """Why ``user`` must use two-factor authentication: "staff" and the names of the
     organizations that require it. Empty when nothing requires it."""

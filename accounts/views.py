@@ -52,6 +52,7 @@ from accounts.forms import (
     TeamProjectRoleForm,
 )
 from accounts.limits import TEAM_NAME_MAX
+from accounts.mfa import mfa_users
 from accounts.models import (
     Organization,
     OrganizationMember,
@@ -325,6 +326,8 @@ def _detail_page(
             list(services.invitations_pending(organization=organization)) if can_manage else []
         ),
         "audit_url": _audit_url(organization) if can_manage else None,
+        # Owners see who has two-factor authentication, before and after requiring it.
+        "with_mfa": mfa_users([m.user_id for m in members]) if can_manage else set(),
         "role_choices": OrganizationRole.choices,
         "visibility_choices": Visibility.choices,
         "project_role_choices": ProjectRoleName.choices,

@@ -262,6 +262,10 @@ def test_an_organization_can_require_it_of_its_members(client):
     event = Event.objects.get(action="organization:update", organization=org)
     assert event.data["current"] == {"mfa_required": True}
 
+    listed = client.get(reverse("orgs:detail", args=["acme"]))  # the owner sees who has it
+    assert [(m.user.username, m.user_id in listed.context["with_mfa"]) for m in listed.context[
+        "members"]] == [("boss", True), ("dev", False)]  # fmt: skip
+
     client.force_login(member)
     page = client.get(reverse("orgs:detail", args=["acme"]))
     assert page["Location"] == reverse("mfa_activate_totp")
