@@ -53,10 +53,11 @@ test: $(VENV)/.installed-dev
 		$(BIN)/python -m pytest $(XDIST) $(COVERAGE) $(PYTEST_ARGS)
 	$(if $(COVERAGE),$(BIN)/python scripts/coverage_floors.py)
 
-# The suite without the real clients (e2e) and the production stack (stack), no coverage.
+# The suite without the real clients (e2e), the browser (browser) and the production stack
+# (stack), no coverage.
 test-fast: $(VENV)/.installed-dev
 	DATABASE_URL=$(TEST_DATABASE_URL) \
-		$(BIN)/python -m pytest $(XDIST) -m "not e2e and not stack" $(PYTEST_ARGS)
+		$(BIN)/python -m pytest $(XDIST) -m "not e2e and not browser and not stack" $(PYTEST_ARGS)
 
 # Every step runs, and check fails if any failed, so one run shows every problem.
 # lint-imports reads .importlinter; checks/ (our own contract types) is imported from here.
@@ -78,4 +79,4 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/upload_memory.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .import_linter_cache .coverage .coverage.* htmlcov
+	rm -rf $(VENV) var .artefacts .pytest_cache .mypy_cache .import_linter_cache .coverage .coverage.* htmlcov
