@@ -69,7 +69,7 @@ from projects import services as project_services
 from projects.models import Project, ProjectRoleName, TeamProjectRole
 from tokens import selectors as token_selectors
 from tokens import services as token_services
-from tokens.views import index_urls
+from tokens.views import issued_snippets
 
 View = Callable[..., HttpResponse]
 # A form of the organization page: does its work, and says what it did.
@@ -586,15 +586,7 @@ def organization_tokens(request: PrincipalRequest, name: str) -> HttpResponse:
         "can_revoke": _may(request, Action.ORGANIZATION_MANAGE, organization),
     }
     if issued is not None:
-        context.update(index_urls(request))
-        # Which snippets to show: what the new token may do where it will be used.
-        as_token = Principal(token=issued.token)
-        context["issued_can_read"] = bool(
-            access_precheck(as_token, Action.READ, surface=Surface.SIMPLE)
-        )
-        context["issued_can_upload"] = bool(
-            access_precheck(as_token, Action.UPLOAD, surface=Surface.UPLOAD)
-        )
+        context.update(issued_snippets(request, issued.token))
     return render(request, "orgs/tokens.html", context, status=status)
 
 

@@ -167,6 +167,20 @@ def index_urls(request: PrincipalRequest) -> dict[str, str]:
     }
 
 
+def issued_snippets(request: PrincipalRequest, token: Token) -> dict[str, Any]:
+    """What the snippets under a new token's secret need: the addresses, which snippets apply
+    (what the token may do where it will be used), and the project they install: the one
+    the token is restricted to, else ``PROJECT`` for the reader to fill in."""
+    as_token = Principal(token=token)
+    chosen = [project.name for project in token.projects.all()[:2]]
+    return {
+        **index_urls(request),
+        "issued_can_read": bool(precheck(as_token, Action.READ, surface=Surface.SIMPLE)),
+        "issued_can_upload": bool(precheck(as_token, Action.UPLOAD, surface=Surface.UPLOAD)),
+        "snippet_project": chosen[0] if len(chosen) == 1 else "PROJECT",
+    }
+
+
 @never_cache
 @_session_required
 def token_list(request: PrincipalRequest) -> HttpResponse:
@@ -197,13 +211,7 @@ def token_list(request: PrincipalRequest) -> HttpResponse:
     tokens = selectors.token_list(user=user)
     context = {"form": form, "tokens": tokens, "issued": issued}
     if issued is not None:
-        context.update(index_urls(request))
-        # Which snippets to show: what the new token may do where it will be used.
-        as_token = Principal(token=issued.token)
-        context["issued_can_read"] = bool(precheck(as_token, Action.READ, surface=Surface.SIMPLE))
-        context["issued_can_upload"] = bool(
-            precheck(as_token, Action.UPLOAD, surface=Surface.UPLOAD)
-        )
+        context.update(issued_snippets(request, issued.token))
     return render(request, "tokens/tokens.html", context)
 
 

@@ -102,8 +102,10 @@ def test_new_token_secret_is_shown_once_and_never_listed(client, owner, public_p
     snippets = page_snippets(body)
     assert snippets["export-read"] == f"export PRIVINDEX_TOKEN={secret}"
     assert snippets["export-upload"] == f"export PRIVINDEX_UPLOAD_TOKEN={secret}"
+    # Restricted to one project: the snippets install that one (else they say PROJECT).
     assert snippets["pip-install"] == (
-        'pip install --index-url "http://__token__:${PRIVINDEX_TOKEN}@testserver/simple/" PROJECT'
+        'pip install --index-url "http://__token__:${PRIVINDEX_TOKEN}@testserver/simple/" '
+        + public_project.name
     )
     assert snippets["twine-upload"] == (
         "twine upload --repository-url http://testserver/legacy/"
