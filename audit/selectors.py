@@ -1,4 +1,5 @@
-"""Reads of the audit trail: a project's history, an organization's log, and their filters.
+"""Reads of the audit trail: a project's history, an organization's log, a person's own
+activity, and their filters.
 
 Every listing is newest first and joins what its page and exports show (the project and the
 organization of each event), so a page of events costs the same queries as a page of one.
@@ -10,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Organization
+from accounts.models import Organization, User
 from audit.models import Event
 
 if TYPE_CHECKING:
@@ -37,6 +38,15 @@ def project_events(project: Project) -> QuerySet[Event]:
     if since is not None:
         events = events.filter(id__gte=since)
     return _listing(events)
+
+
+def account_events(user: User) -> QuerySet[Event]:
+    """What ``user`` did (with a session or one of their tokens: their tokens, passwords, two-
+    factor changes, projects, organizations), and the failed sign-ins as them, newest first.
+    Not what others did to them: those events carry the other person's address."""
+    mine = Q(actor=user)
+    tried = Q(actor__isnull=True, action="user:login-failed", target=f"user:{user.username}")
+    return _listing(Event.objects.filter(mine | tried))
 
 
 def organization_events(organization: Organization) -> QuerySet[Event]:

@@ -9,4 +9,5 @@ app_name = "audit"
 urlpatterns = [
     path("project/<str:name>/history/", views.project_history, name="project-history"),
     path("org/<str:name>/audit/", views.organization_log, name="organization-log"),
+    path("account/activity/", views.account_activity, name="account-activity"),
 ]

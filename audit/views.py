@@ -1,5 +1,6 @@
-"""The audit trail on the web: a project's history (``/project/<name>/history/``) and an
-organization's log (``/org/<name>/audit/``), as pages and as CSV or JSON Lines downloads.
+"""The audit trail on the web: a project's history (``/project/<name>/history/``), an
+organization's log (``/org/<name>/audit/``) and a person's own activity
+(``/account/activity/``), as pages and as CSV or JSON Lines downloads.
 
 Views adapt only: ``access`` decides who reads which trail (a project's managers; an
 organization's owners), the selectors choose the events. Both are for a signed-in person
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
@@ -177,6 +179,26 @@ def organization_log(request: PrincipalRequest, name: str) -> HttpResponseBase:
     )
 
 
+@require_safe
+@_private
+def account_activity(request: PrincipalRequest) -> HttpResponseBase:
+    """``/account/activity/``: what the signed-in person did, and the failed sign-ins as them
+    (``audit.selectors.account_events``). For a session only, like the tokens page."""
+    if request.auth_error:
+        return web.unauthenticated(request, request.auth_error)
+    principal = request.principal
+    if principal.token is not None:
+        return web.error(request, 403, "Your activity is shown to you when you sign in.")
+    if principal.user is None:
+        return redirect_to_login(request.get_full_path())
+    return _trail(
+        request,
+        selectors.account_events(principal.user),
+        context={"heading": "Your activity", "show_project": True, "account": True},
+        filename=f"{principal.user.username}-activity",
+    )
+
+
 def _trail(
     request: PrincipalRequest,
     events: QuerySet[Event],
@@ -216,7 +238,7 @@ def _trail(
             "rows": [(event, _compact(event.data)) for event in page.object_list],
             "filters": filters,
             # Prefixes for the page and download links, keeping the filters.
-            "query": f"?{query}&" if query else "?",
+            "link_query": f"?{query}&" if query else "?",
             "user_agent_shown": USER_AGENT_SHOWN,
         },
     )

@@ -143,6 +143,10 @@ SURFACES = {
     ),
     # The dashboard (issue 10): names no project; the same answer in every column.
     "dashboard": Surface(access.Surface.WEB, lambda c, t, h: c.get("/dashboard/", **h)),
+    # One's own activity (issue 10): names no project either; the dashboard's answers.
+    "account-activity": Surface(
+        access.Surface.WEB, lambda c, t, h: c.get("/account/activity/", **h)
+    ),
     # A project's history (issue 9): for those who manage it, signed in.
     "web-history": Surface(
         access.Surface.WEB, lambda c, t, h: c.get(f"/project/{t.name}/history/", **h)
@@ -307,6 +311,7 @@ TABLES: dict[str, dict[str, tuple]] = {
     "web-delete-release": HISTORY_TABLE,
     "web-delete-project": HISTORY_TABLE,
     "dashboard": DASHBOARD_TABLE,
+    "account-activity": DASHBOARD_TABLE,
     "upstream-file": UPSTREAM_FILE_TABLE,
 }
 CALLERS = list(READ_TABLE)
@@ -433,6 +438,7 @@ UNCHANGED_WHEN_CLOSED = (
     "web-delete-release",
     "web-delete-project",
     "dashboard",
+    "account-activity",
 )
 
 
