@@ -273,6 +273,8 @@ def _strings(value: object) -> list[str]:
 
 # Whitespace and controls a browser drops from a URL before reading it (WHATWG URL).
 _URL_TRIM = "".join(chr(c) for c in range(0x21))
+# The sanitizer prefixes every id with this, so a heading's permalink points at it.
+PERMALINK_PREFIX = "#user-content-"
 
 
 def _names_a_host(src: str) -> bool:
@@ -294,18 +296,24 @@ def _readme(release: Release, *, public: bool) -> tuple[SafeString, int]:
     For a project that not everyone may read, an image from another host would tell that
     host who reads the page, and when: such images lose their ``src`` (their ``alt`` text
     stays). The HTML is parsed and serialized again by nh3, the sanitizer readme_renderer
-    used, with its rules, never edited as text. Public projects' READMEs are shown as
-    stored.
+    used, with its rules, never edited as text. For every README, two things the renderer
+    writes that a screen reader stumbles on go: the headings' empty permalink anchors lose
+    their ``href`` (a link with no text), and code blocks their ``lang`` (a language name
+    such as ``python``, where HTML expects a human language).
     """
     html = release.description_html
-    if public or not html:
-        return mark_safe(html), 0  # sanitized at upload (uploads.validation)
+    if not html:
+        return mark_safe(html), 0
     blocked = 0
 
     def attribute(tag: str, name: str, value: str) -> str | None:
         nonlocal blocked
-        if tag == "img" and name == "src" and _names_a_host(value):
+        if tag == "img" and name == "src" and not public and _names_a_host(value):
             blocked += 1
+            return None
+        if tag == "a" and name == "href" and value.startswith(PERMALINK_PREFIX):
+            return None
+        if tag == "pre" and name == "lang":
             return None
         return value
 

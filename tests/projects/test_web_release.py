@@ -367,15 +367,29 @@ def test_private_readme_loads_no_image_from_another_host(client, reader, private
         assert "evil" not in img.get("src", "")
 
 
-def test_public_readme_is_shown_as_stored(client, public_project):
-    stored = _readme(EVIL)
-    _release(public_project, description_html=stored)
+def test_public_readme_keeps_its_remote_images(client, public_project):
+    _release(public_project, description_html=_readme(EVIL))
 
     response = client.get(reverse("web:project", args=["open-pkg"]))
 
-    assert str(response.context["readme_html"]) == stored
     assert response.context["images_blocked"] == 0
     assert [img["src"] for img in _images(response.content.decode())] == [EVIL]
+
+
+def test_every_readme_loses_empty_permalinks_and_code_languages(client, public_project):
+    """What screen readers stumble on (axe: link-name, valid-lang), public READMEs too: the
+    headings' empty anchors stop being links, code blocks lose lang=python; an author's own
+    link to a section stays."""
+    stored = (
+        '<h2><a href="#user-content-usage" rel="nofollow"></a>Usage</h2>'
+        '<pre lang="python"><code>x = 1</code></pre><p><a href="#usage">see</a></p>'
+    )
+    _release(public_project, description_html=stored)
+
+    readme = str(client.get(reverse("web:project", args=["open-pkg"])).context["readme_html"])
+
+    assert "user-content-" not in readme and "lang=" not in readme
+    assert '<a href="#usage"' in readme and "<code>x = 1</code>" in readme
 
 
 def test_a_closed_index_treats_every_readme_as_private(client, reader, public_project, settings):
@@ -390,7 +404,7 @@ def test_a_closed_index_treats_every_readme_as_private(client, reader, public_pr
 
 def test_rerendering_keeps_what_the_upload_sanitizer_kept(client, reader, private_project):
     kept = (
-        '<h2 id="usage">Usage</h2><pre lang="python"><code class="language-python">x = 1'
+        '<h2 id="usage">Usage</h2><pre><code class="language-python">x = 1'
         '</code></pre><table><tbody><tr><td align="left">a</td></tr></tbody></table>'
         '<p><img src="img/logo.png" alt="logo" width="40"></p>'
     )
