@@ -10,14 +10,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("project/<str:name>/", views.project_detail, name="project"),
-    path("project/<str:name>/visibility/", views.project_visibility, name="project-visibility"),
     path("project/<str:name>/status/", views.project_status, name="project-status"),
     path("project/<str:name>/transfer/", views.project_transfer, name="project-transfer"),
-    path(
-        "project/<str:name>/release/<str:version>/yank/",
-        views.release_yank,
-        name="release-yank",
-    ),
     # A version begins with a digit (or "v" and a digit, or an epoch), so no word a page of the
     # project takes (history/, visibility/, settings/...) is ever read as one.
     re_path(

@@ -43,12 +43,11 @@ from access import (
 )
 from access.policy import TRANSFER_NEEDS_OWNER
 from accounts import selectors as account_selectors
-from accounts.models import Visibility
 from privindex import web
 from privindex.requests import PrincipalRequest
 from privindex.security import allow_remote_images
 from projects import selectors, services
-from projects.limits import QUERY_MAX, SEARCH_LIMIT, STATUS_REASON_MAX, YANK_REASON_MAX
+from projects.limits import QUERY_MAX, SEARCH_LIMIT, STATUS_REASON_MAX
 from projects.models import Project, ProjectStatus, Release
 from simple_api.pages import file_url_path
 
@@ -192,13 +191,11 @@ def project_detail(request: PrincipalRequest, name: str) -> HttpResponse:
         "install_command": _install_command(request, project, anyone_may_read=public),
         "public": public,
         "status_reason_max": STATUS_REASON_MAX,
-        "yank_reason_max": YANK_REASON_MAX,
         "can_manage": _session_may(request, Action.MANAGE, project),
         "can_yank": _session_may(request, Action.YANK, project),
         "can_set_status": _may_set_status(request, project),
         **_transfers(request, project),
         "status_choices": [(s.value, s.label) for s in MANAGER_STATUSES],
-        "visibility_choices": Visibility.choices,
     }
     return _images_policy(render(request, "web/project.html", context), public=public)
 
@@ -397,22 +394,6 @@ def _back(project: Project) -> HttpResponse:
 
 
 @require_POST
-def project_visibility(request: PrincipalRequest, name: str) -> HttpResponse:
-    project, denied = _authorized(request, name, Action.MANAGE)
-    if denied is not None:
-        return denied
-    assert project is not None
-    visibility = request.POST.get("visibility", "")
-    if visibility not in Visibility.values:
-        return _error(request, 400, "Visibility must be public or private.")
-    services.project_visibility_set(
-        project=project, visibility=visibility, principal=request.principal
-    )
-    messages.success(request, f"{project.name} is now {project.get_visibility_display().lower()}.")
-    return _back(project)
-
-
-@require_POST
 def project_transfer(request: PrincipalRequest, name: str) -> HttpResponse:
     """Move the project into an organization the caller owns (``to=org:<name>``) or out of its
     organization to the caller (``to=me``); the owner role on both sides
@@ -474,25 +455,4 @@ def project_status(request: PrincipalRequest, name: str) -> HttpResponse:
         project=project, status=status, reason=reason, principal=request.principal
     )
     messages.success(request, f"{project.name} is now {project.get_status_display().lower()}.")
-    return _back(project)
-
-
-@require_POST
-def release_yank(request: PrincipalRequest, name: str, version: str) -> HttpResponse:
-    project, denied = _authorized(request, name, Action.YANK)
-    if denied is not None:
-        return denied
-    assert project is not None
-    release = selectors.release_get(project=project, version=version)
-    if release is None:
-        return _not_found(request)
-    yanked = request.POST.get("yanked", "")
-    if yanked not in ("1", "0"):
-        return _error(request, 400, "Say whether to yank (1) or un-yank (0) the release.")
-    reason = request.POST.get("reason", "").strip()[:YANK_REASON_MAX]
-    services.release_yank_set(
-        release=release, yanked=yanked == "1", reason=reason, principal=request.principal
-    )
-    verb = "yanked" if release.yanked else "un-yanked"
-    messages.success(request, f"{project.name} {release.version} is {verb}.")
     return _back(project)

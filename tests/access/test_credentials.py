@@ -130,10 +130,21 @@ ROWS = {
     # The forms are for people (session and CSRF); a token uses the API. Someone not signed in
     # is sent to the login page, not challenged (decision 0013).
     (Surface.WEB, Action.YANK): _row(
-        _post(f"/project/{PROJECT}/release/1.0/yank/", {"yanked": "1"}), 302, LOGIN, ALLOW, F
+        _post(f"/project/{PROJECT}/settings/releases/1.0/yank/", {"confirm": "yes"}),
+        302,
+        LOGIN,
+        ALLOW,
+        F,
     ),
     (Surface.WEB, Action.MANAGE): _row(
-        _post(f"/project/{PROJECT}/visibility/", {"visibility": "private"}), 302, LOGIN, ALLOW, F
+        _post(
+            f"/project/{PROJECT}/settings/visibility/",
+            {"to": "private", "confirm_name": PROJECT},
+        ),
+        302,
+        LOGIN,
+        ALLOW,
+        F,
     ),
     (Surface.WEB, Action.MODERATE): _row(_clear_quarantine, 302, LOGIN, ALLOW, F),
     # The organization pages are for signed-in people (issue 9): a token uses the API.

@@ -18,8 +18,8 @@ from tokens.services import token_issue
 def test_a_web_change_records_the_address_and_user_agent(client, owner, private_project):
     client.force_login(owner)
     client.post(
-        reverse("web:project-visibility", args=["secret-pkg"]),
-        {"visibility": "public"},
+        reverse("settings:visibility", args=["secret-pkg"]),
+        {"to": "public", "confirm_name": "secret-pkg"},
         REMOTE_ADDR="192.0.2.44",
         HTTP_USER_AGENT="Mozilla/5.0 (test)",
     )
@@ -34,8 +34,8 @@ def test_a_web_change_records_the_address_and_user_agent(client, owner, private_
 def test_behind_a_trusted_proxy_the_forwarded_address_is_recorded(client, owner, private_project):
     client.force_login(owner)
     client.post(
-        reverse("web:project-visibility", args=["secret-pkg"]),
-        {"visibility": "public"},
+        reverse("settings:visibility", args=["secret-pkg"]),
+        {"to": "public", "confirm_name": "secret-pkg"},
         REMOTE_ADDR="10.0.0.2",
         # The client may prepend anything; only what the proxy appended counts.
         HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.20",

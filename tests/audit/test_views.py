@@ -65,7 +65,9 @@ def test_a_change_made_in_the_browser_shows_its_address_and_user_agent(
     client.force_login(owner)
 
     changed = client.post(
-        reverse("web:project-visibility", args=["secret-pkg"]), {"visibility": "public"}, **BROWSER
+        reverse("settings:visibility", args=["secret-pkg"]),
+        {"to": "public", "confirm_name": "secret-pkg"},
+        **BROWSER,
     )
     page = client.get(history("secret-pkg"))
 
@@ -428,7 +430,9 @@ def test_csv_cells_are_never_formulas(client, owner, private_project, value):
 def test_jsonl_exports_one_event_a_line_with_its_origin(client, owner, private_project):
     client.force_login(owner)
     client.post(
-        reverse("web:project-visibility", args=["secret-pkg"]), {"visibility": "public"}, **BROWSER
+        reverse("settings:visibility", args=["secret-pkg"]),
+        {"to": "public", "confirm_name": "secret-pkg"},
+        **BROWSER,
     )
     events_of(private_project, 55)
 

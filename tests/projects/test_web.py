@@ -96,7 +96,7 @@ def test_reader_sees_private_project_without_manage_form(client, reader, private
     assert response.status_code == 200
     assert response.context["can_manage"] is False
     assert response.context["can_yank"] is False
-    assert reverse("web:project-visibility", args=["secret-pkg"]).encode() not in response.content
+    assert b"/settings/visibility/" not in response.content
     assert reverse("web:project-status", args=["secret-pkg"]).encode() not in response.content
     assert b'name="yanked"' not in response.content
 
@@ -113,10 +113,10 @@ def test_owner_sees_manage_and_yank_forms(client, owner, private_project):
     # Visibility and yanking go through their confirmation pages (issue 10): no one-click form.
     visibility = reverse("settings:visibility", args=["secret-pkg"]) + "?to=public"
     assert visibility.encode() in response.content
-    assert reverse("web:project-visibility", args=["secret-pkg"]).encode() not in response.content
+    assert b"/project/secret-pkg/visibility/" not in response.content
     assert reverse("web:project-status", args=["secret-pkg"]).encode() in response.content
     assert reverse("settings:yank", args=["secret-pkg", "1.0"]).encode() in response.content
-    assert reverse("web:release-yank", args=["secret-pkg", "1.0"]).encode() not in response.content
+    assert b"/release/1.0/yank/" not in response.content
 
 
 def test_read_token_sees_private_page_but_gets_no_forms(client, owner, private_project, read_token):
@@ -213,11 +213,12 @@ def test_owner_makes_project_public_and_anonymous_then_sees_it(client, owner, pr
     client.force_login(owner)
 
     response = client.post(
-        reverse("web:project-visibility", args=["secret-pkg"]), {"visibility": "public"}
+        reverse("settings:visibility", args=["secret-pkg"]),
+        {"to": "public", "confirm_name": "secret-pkg"},
     )
 
     assert response.status_code == 302
-    assert response["Location"] == "/project/secret-pkg/"
+    assert response["Location"] == "/project/secret-pkg/settings/"
     private_project.refresh_from_db()
     assert private_project.visibility == "public"
     event = Event.objects.get(action="project:visibility", project=private_project)
@@ -261,11 +262,12 @@ def test_maintainer_can_yank_but_not_change_visibility(client, maintainer, priva
 
     page = client.get(_page("secret-pkg"))
     yank = client.post(
-        reverse("web:release-yank", args=["secret-pkg", "1.0"]),
-        {"yanked": "1", "reason": "bad build"},
+        reverse("settings:yank", args=["secret-pkg", "1.0"]),
+        {"confirm": "yes", "reason": "bad build"},
     )
     flip = client.post(
-        reverse("web:project-visibility", args=["secret-pkg"]), {"visibility": "public"}
+        reverse("settings:visibility", args=["secret-pkg"]),
+        {"to": "public", "confirm_name": "secret-pkg"},
     )
 
     assert (page.context["can_yank"], page.context["can_manage"]) == (True, False)
@@ -284,7 +286,9 @@ def test_maintainer_unyanks(client, maintainer, private_project):
     )
     client.force_login(maintainer)
 
-    response = client.post(reverse("web:release-yank", args=["Secret_Pkg", "1.0"]), {"yanked": "0"})
+    response = client.post(
+        reverse("settings:unyank", args=["secret-pkg", "1.0"]), {"confirm": "yes"}
+    )
 
     assert response.status_code == 302
     release.refresh_from_db()
@@ -306,9 +310,9 @@ def test_reader_may_read_but_post_is_403(client, reader, private_project):
 @pytest.mark.parametrize(
     ("url_name", "args", "data"),
     [
-        ("web:project-visibility", ["secret-pkg"], {"visibility": "public"}),
+        # (the settings pages' own: tests/projects/test_web_settings.py)
         ("web:project-status", ["secret-pkg"], {"status": "archived"}),
-        ("web:release-yank", ["secret-pkg", "1.0"], {"yanked": "1"}),
+        ("web:project-transfer", ["secret-pkg"], {"to": "me"}),
     ],
 )
 @pytest.mark.parametrize("who", ["anonymous", "outsider"])
@@ -334,10 +338,10 @@ def test_post_to_unreadable_project_is_404(
     assert not Event.objects.filter(project=private_project).exists()
 
 
+# The project page's own forms (visibility and yanking are the settings pages', each behind a
+# confirmation: tests/projects/test_web_settings.py).
 FORMS = [
-    ("web:project-visibility", ["open-pkg"], {"visibility": "private"}),
     ("web:project-status", ["open-pkg"], {"status": "archived"}),
-    ("web:release-yank", ["open-pkg", "1.0"], {"yanked": "1"}),
 ]
 
 
@@ -407,13 +411,12 @@ def test_forms_require_csrf_token(owner, private_project):
     client = Client(enforce_csrf_checks=True)
     client.force_login(owner)
 
-    rejected = client.post(
-        reverse("web:project-visibility", args=["secret-pkg"]), {"visibility": "public"}
-    )
+    confirm = {"to": "public", "confirm_name": "secret-pkg"}
+    rejected = client.post(reverse("settings:visibility", args=["secret-pkg"]), confirm)
     page = client.get(_page("secret-pkg"))
     accepted = client.post(
-        reverse("web:project-visibility", args=["secret-pkg"]),
-        {"visibility": "public", "csrfmiddlewaretoken": page.context["csrf_token"]},
+        reverse("settings:visibility", args=["secret-pkg"]),
+        {**confirm, "csrfmiddlewaretoken": page.context["csrf_token"]},
     )
 
     assert rejected.status_code == 403
