@@ -15,6 +15,7 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from cryptography.fernet import Fernet
 from django import forms
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from accounts.mfa import mfa_requirers
@@ -22,6 +23,7 @@ from accounts.models import User
 from accounts.services import AccountError, user_create, user_password_set
 from accounts.signals import failed_sign_in_recorded
 from privindex import web
+from privindex.middleware import client_ip
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -48,6 +50,20 @@ class AccountAdapter(DefaultAccountAdapter):
             )
         except AccountError as exc:  # a name taken between the form's check and now
             raise ImmediateHttpResponse(web.error(request, exc.status, exc.message)) from None
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # The address the audit trail records (PRIVINDEX_TRUSTED_PROXIES): behind a proxy,
+        # the throttling counts each client, not the proxy.
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine the client's address.")
+        return ip
+
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        # allauth prefixes the Host header, which the client chooses: one count per username,
+        # whatever host name or port it is reached by.
+        login = credentials.get("username", "")
+        return f"sign-in:{login.lower() if isinstance(login, str) else ''}"
 
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         try:

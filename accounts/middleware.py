@@ -4,9 +4,11 @@ that set it up (and sign-out). A page is answered with a redirect to the authent
 with the reason; anything else with a 403 in the surface's own form (JSON on the API, text
 for the tools, the styled page on the web).
 
-Only session sign-ins are concerned: a request that carries a token (an Authorization
-header) is the token's, and tokens have their own scopes and expiry. Requests without a
-session cookie cost nothing here.
+Only session sign-ins are concerned: tokens have their own scopes and expiry, and pip
+cannot answer a second factor, so a request without a session cookie (every client's) costs
+nothing here and is never refused. A request with the session cookie is checked whatever
+else it carries: a header, valid or not, must not open the pages that go by the session
+(the admin, the tokens page).
 """
 
 from __future__ import annotations
@@ -33,7 +35,6 @@ class MfaRequiredMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if (
             settings.SESSION_COOKIE_NAME in request.COOKIES
-            and "HTTP_AUTHORIZATION" not in request.META
             and not request.path_info.startswith(self.exempt)
             and request.user.is_authenticated
             and mfa_missing(request.user)  # type: ignore[arg-type]

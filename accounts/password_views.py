@@ -39,6 +39,16 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:password-change-done")
 
+    def post(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+        # Guesses at the old password are throttled (allauth's "change_password" limit: 5 a
+        # minute): past it nothing is checked.
+        if not ratelimit.consume(request, action="change_password", user=request.user):
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(None, "Too many attempts. Try again in a minute.")
+            return self.form_invalid(form)
+        return super().post(request, *args, **kwargs)
+
     def form_valid(self, form: Any) -> HttpResponse:
         if not _password_write(form, actor=self.request.user):
             return self.form_invalid(form)

@@ -52,10 +52,18 @@ def failed_sign_in_recorded(given: str) -> None:
     username = given[:USERNAME_MAX]
     # Counted per address and hour like bad tokens: only the first failure is an event. An
     # account that exists has a bucket of its own, so a decoy first attempt cannot hide the
-    # account really tried; names that exist nowhere share one (they cannot flood).
-    target = get_user_model().objects.filter(username=username).values_list("pk", flat=True)
-    pk = target.first()
-    key = f"@user{pk}" if pk is not None else LOGIN_KEY
+    # account really tried; names that exist nowhere share one (they cannot flood). The sign-in
+    # takes a username in any case, so the account is found in any case too, and recorded
+    # under its own spelling (its owner finds it in their activity).
+    found = (
+        get_user_model()
+        .objects.filter(username__iexact=username)
+        .values_list("pk", "username")
+        .first()
+    )
+    if found is not None:
+        username = found[1]
+    key = f"@user{found[0]}" if found is not None else LOGIN_KEY
     window = failure_counted(ip=origin.ip, key=key)
     if window is None:
         return

@@ -19,6 +19,9 @@ urlpatterns = [
     path("login/", allauth_views.login, name="login"),
     # allauth's sign-out: a GET shows a confirmation, only a POST signs out.
     path("logout/", allauth_views.logout, name="logout"),
+    # Before allauth's page of the same path (account_email), which would change the address
+    # outside accounts.services and unrecorded.
+    path("email/", security_views.email_change, name="email"),
     path("password/", password_views.PasswordChangeView.as_view(), name="password-change"),
     # allauth's own password change page would bypass the one above.
     path("password/change/", RedirectView.as_view(pattern_name="accounts:password-change")),

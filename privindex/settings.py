@@ -247,6 +247,7 @@ AUTHENTICATION_BACKENDS = [
 PRIVINDEX_SIGNUP = env_bool("PRIVINDEX_SIGNUP", False)
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_USERNAME_BLACKLIST = ["__token__"]  # also refused by accounts.services.user_create
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from accounts import security_views
 from namespaces import views as namespace_views
@@ -30,6 +31,12 @@ urlpatterns = [
     path("account/", include("allauth.urls")),
     # The admin signs in through the account sign-in: its throttling and two-factor stage.
     path("admin/login/", security_views.admin_login, name="admin-login"),
+    # The admin's own password page would write the password outside user_password_set.
+    path(
+        "admin/password_change/",
+        RedirectView.as_view(pattern_name="accounts:password-change"),
+        name="admin-password-change",
+    ),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
     # The audit log pages (/project/<name>/history/, /org/<name>/audit/) before the web UI's.

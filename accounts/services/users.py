@@ -61,6 +61,10 @@ def _name_check(field: str, value: str) -> str:
     return value
 
 
+# What pip, uv and twine send as the username with a token (DESIGN 5): never an account.
+RESERVED_USERNAMES = frozenset({"__token__"})
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -82,6 +86,8 @@ def user_create(
     username = User.normalize_username(username.strip())
     if not username:
         raise AccountError("The username must not be empty.")
+    if username.lower() in RESERVED_USERNAMES:
+        raise AccountError(f"'{username}' is reserved: clients send it with a token.")
     try:
         User._meta.get_field("username").run_validators(username)
     except ValidationError as exc:

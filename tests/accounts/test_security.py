@@ -271,8 +271,8 @@ def test_an_organization_can_require_it_of_its_members(client):
     assert page["Location"] == reverse("mfa_activate_totp")
     overview = client.get(reverse("accounts:overview"), follow=True)
     assert b"the organization acme" in overview.content
-    # Tokens are their own credentials: a request with one is not asked for a second factor.
-    assert client.get("/simple/", HTTP_AUTHORIZATION="Bearer nonsense").status_code == 401
+    # Tokens are their own credentials: a client's request (no session) is not concerned.
+    assert Client().get("/simple/", HTTP_AUTHORIZATION="Bearer nonsense").status_code == 401
 
     # A deactivated organization requires nothing; nor one that stopped requiring it.
     org.is_active = False
@@ -361,3 +361,101 @@ def test_the_check_on_every_signed_in_request_is_one_query(client, django_assert
     # A request without a session cookie is not asked at all.
     with django_assert_num_queries(0):
         client.get("/healthz-nothing/")
+
+
+# --- found in review ----------------------------------------------------------------------------
+
+
+def test_a_header_does_not_open_what_the_session_would_need_a_second_factor_for(client, settings):
+    settings.PRIVINDEX_MFA_REQUIRED_FOR_STAFF = True
+    staff = factories.UserFactory(username="ops", is_staff=True)
+    issued = __import__("tokens.services", fromlist=["token_issue"]).token_issue(
+        user=staff, scopes=["read"], actor=staff
+    )
+    client.force_login(staff)
+    for header in ("x", f"Bearer {issued.secret}"):
+        assert client.get("/admin/", HTTP_AUTHORIZATION=header).status_code == 302
+        refused = client.post(
+            reverse("accounts:tokens"), {"name": "t", "scopes": ["read"]},
+            HTTP_AUTHORIZATION=header,
+        )  # fmt: skip
+        assert refused.status_code in (302, 403) and b"pvi_" not in refused.content
+    # A token alone (no session cookie), as every client sends it, is not concerned.
+    tool = Client()
+    answer = tool.get("/simple/", HTTP_AUTHORIZATION=f"Bearer {issued.secret}")
+    assert answer.status_code == 200
+
+
+def test_the_host_header_does_not_reset_the_count_per_username(client):
+    factories.UserFactory(username="good1")
+    for n in range(5):
+        sign_in(client, "good1", WRONG, HTTP_HOST=f"a{n}.example")
+    refused = sign_in(Client(REMOTE_ADDR="192.0.2.77"), "good1", HTTP_HOST="b.example")
+    assert b"Too many failed login attempts" in refused.content
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_count(client, settings):
+    settings.PRIVINDEX_TRUSTED_PROXIES = 1
+    factories.UserFactory(username="late")
+    for n in range(10):
+        sign_in(client, f"ghost{n}", WRONG, HTTP_X_FORWARDED_FOR="203.0.113.1")
+    from_there = sign_in(client, "late", HTTP_X_FORWARDED_FOR="203.0.113.1")
+    from_elsewhere = sign_in(Client(), "late", HTTP_X_FORWARDED_FOR="203.0.113.2")
+    assert b"Too many failed login attempts" in from_there.content
+    assert from_elsewhere.status_code == 302
+
+
+def test_failed_sign_ins_in_another_case_count_for_the_account(client):
+    frank = factories.UserFactory(username="frank")
+    sign_in(client, "FRANK", WRONG)
+    assert AuthFailure.objects.get(identifier=f"@user{frank.pk}").count == 1
+    assert Event.objects.get(action="user:login-failed").target == "user:frank"
+
+
+def test_the_email_address_changes_with_the_password_and_is_recorded(client):
+    carol = factories.UserFactory(username="carol", email="carol@example.org")
+    client.force_login(carol)
+    url = reverse("accounts:email")
+    assert url == reverse("account_email")  # allauth's own page is ours
+    wrong = client.post(url, {"email": "c2@example.org", "password": WRONG})
+    assert wrong.status_code == 200 and b"not your password" in wrong.content
+    bad = client.post(url, {"email": "not an address", "password": PASSWORD})
+    assert bad.status_code == 200
+    assert client.post(url, {"email": "c2@example.org", "password": PASSWORD}).status_code == 302
+    carol.refresh_from_db()
+    assert carol.email == "c2@example.org"
+    assert Event.objects.filter(action="user:update", actor=carol).exists()
+
+
+def test_password_changes_are_throttled_and_the_admin_page_leads_to_ours(client):
+    owner = factories.UserFactory(username="owner")
+    client.force_login(owner)
+    form = {"old_password": WRONG, "new_password1": "x" * 12, "new_password2": "x" * 12}
+    for _ in range(5):
+        client.post(reverse("accounts:password-change"), form)
+    right = {**form, "old_password": PASSWORD, "new_password1": "a new pass phrase 9",
+             "new_password2": "a new pass phrase 9"}  # fmt: skip
+    refused = client.post(reverse("accounts:password-change"), right)
+    assert b"Too many attempts" in refused.content
+    owner.refresh_from_db()
+    assert owner.check_password(PASSWORD)
+    assert client.get("/admin/password_change/")["Location"] == reverse("accounts:password-change")
+
+
+def test_a_version_no_release_can_have_is_a_404_not_a_500(client):
+    project = factories.ProjectFactory(name="open-pkg", visibility="public")
+    assert project.pk
+    assert client.get(f"/project/open-pkg/{'1' * 4301}/").status_code == 404
+    assert client.get(f"/pypi/open-pkg/{'1' * 4301}/json").status_code == 404
+
+
+def test_the_token_username_is_never_an_account(client, settings):
+    from accounts.services import AccountError, user_create
+
+    with pytest.raises(AccountError, match="reserved"):
+        user_create(username="__TOKEN__", email="", password=None, actor=None)
+    settings.PRIVINDEX_SIGNUP = True
+    form = {"username": "__token__", "email": "t@example.org", "password1": "a long pass 123",
+            "password2": "a long pass 123"}  # fmt: skip
+    assert client.post(reverse("account_signup"), form).status_code == 200
+    assert not User.objects.filter(username__iexact="__token__").exists()
