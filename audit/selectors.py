@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Organization, User
@@ -38,6 +38,21 @@ def project_events(project: Project) -> QuerySet[Event]:
     if since is not None:
         events = events.filter(id__gte=since)
     return _listing(events)
+
+
+def projects_events(project_ids: list[int]) -> QuerySet[Event]:
+    """The events of these projects, each since its latest transfer (as ``project_events``),
+    newest first: two queries, however many projects."""
+    transfers = (
+        Event.objects.filter(project_id__in=project_ids, action="project:transfer")
+        .values("project_id")
+        .annotate(since=Max("id"))
+    )
+    since = {row["project_id"]: row["since"] for row in transfers}
+    kept = Q(project_id__in=[pk for pk in project_ids if pk not in since])
+    for pk, first in since.items():
+        kept |= Q(project_id=pk, id__gte=first)
+    return _listing(Event.objects.filter(kept))
 
 
 def account_events(user: User) -> QuerySet[Event]:

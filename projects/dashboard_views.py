@@ -17,7 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from access import Action, Surface, decide, owns_project, projects_held_by
 from accounts import selectors as account_selectors
-from audit.models import Event
+from audit import selectors as audit_selectors
 from privindex import web
 from privindex.requests import PrincipalRequest
 
@@ -44,11 +44,8 @@ def dashboard(request: PrincipalRequest) -> HttpResponse:
     own = [p for p in held if owns_project(principal, p)]
     shared = [p for p in held if p not in own]
     managed = [p.pk for p in held if decide(principal, Action.MANAGE, p, surface=Surface.WEB)]
-    recent = list(
-        Event.objects.filter(project_id__in=managed)
-        .select_related("project")
-        .order_by("-created", "-id")[:RECENT]
-    )
+    # Each project's events since its latest transfer, as its history page shows them.
+    recent = list(audit_selectors.projects_events(managed)[:RECENT])
     context = {
         "own": own,
         "shared": shared,

@@ -25,6 +25,7 @@ from packaging.utils import canonicalize_name, canonicalize_version
 from packaging.version import InvalidVersion, Version
 
 from access import Principal, project_offers_files, projects_listed, projects_visible_to
+from projects.limits import VERSION_MAX
 from projects.models import (
     File,
     Project,
@@ -316,9 +317,16 @@ def release_latest(releases: Iterable[Release]) -> Release | None:
 
 
 def release_get(*, project: Project, version: str) -> Release | None:
-    return Release.objects.filter(
-        project=project, canonical_version=canonicalize_version(version)
-    ).first()
+    """The release of ``project`` that ``version`` names, in any spelling of it; None for a
+    version no release can have (longer than the column, or one whose numbers Python will
+    not read, such as 5,000 digits)."""
+    if len(version) > VERSION_MAX:
+        return None
+    try:
+        canonical = canonicalize_version(version)
+    except ValueError:
+        return None
+    return Release.objects.filter(project=project, canonical_version=canonical).first()
 
 
 def file_get(*, filename: str) -> File | None:

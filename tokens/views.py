@@ -17,7 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponse, HttpResponseForbidden
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -27,6 +27,7 @@ from packaging.utils import canonicalize_name
 from access import Action, Principal, Surface, precheck, projects_held_by
 from accounts import selectors as account_selectors
 from accounts.models import Organization, User
+from privindex import web
 from privindex.requests import PrincipalRequest
 from tokens import limits, selectors, services
 from tokens.models import Scope, Token
@@ -133,7 +134,7 @@ def _session_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
             Principal(user=request.user), Action.TOKENS_MANAGE, surface=Surface.WEB_TOKENS
         )
         if not decision:
-            return HttpResponseForbidden(decision.reason)
+            return web.error(request, 403, decision.reason)
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -12,8 +12,6 @@ from django.urls import reverse
 
 from tests import factories
 
-# The settings URLs, mounted as privindex/urls.py will mount them.
-URLS = "tests.projects.settings_test_urls"
 UNKNOWN = "no-such-pkg"
 
 

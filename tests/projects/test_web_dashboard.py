@@ -46,3 +46,26 @@ def test_anonymous_go_to_sign_in_and_tokens_are_refused(client, db):
     secret = token_issue(user=owner, scopes=["read"], actor=None).secret
     assert client.get(DASHBOARD, **token_headers(secret)).status_code == 403
     assert client.get(DASHBOARD, HTTP_AUTHORIZATION="Basic ***").status_code == 401
+
+
+def test_activity_starts_at_a_projects_latest_transfer_as_its_history_does(client, db):
+    """After a transfer, the new owners see none of what the previous ones did (their names and
+    addresses stay in the previous organization's log), on the dashboard as on the history."""
+    alice = factories.UserFactory(username="alice")
+    dave = factories.UserFactory(username="dave")
+    moved = factories.ProjectFactory(name="Moved", visibility="private")
+    factories.ProjectRoleFactory(project=moved, user=alice, role="owner")
+    acme = factories.OrganizationFactory(name="acme")
+    for user in (alice, dave):
+        factories.OrganizationMemberFactory(organization=acme, user=user, role="owner")
+    services.project_visibility_set(project=moved, visibility="public", actor=alice)
+    services.project_transfer(project=moved, organization=acme, actor=alice)
+    services.project_visibility_set(project=moved, visibility="private", actor=dave)
+    client.force_login(dave)
+
+    recent = client.get(DASHBOARD).context["recent"]
+
+    assert [(e.action, e.actor) for e in recent] == [
+        ("project:visibility", dave),
+        ("project:transfer", alice),
+    ]

@@ -22,14 +22,11 @@ from tests import dists, factories
 from tests.principals import token_headers
 from tests.projects.settings_scene import (  # noqa: F401 (fixtures)
     UNKNOWN,
-    URLS,
     org_scene_fixture,
     static_root_fixture,
 )
 from tests.simple_api.uploading import post
 from tokens.services import token_issue
-
-pytestmark = pytest.mark.urls(URLS)
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,9 @@ from tests import factories
 from tests.principals import token_headers
 from tests.projects.settings_scene import (  # noqa: F401 (fixtures)
     UNKNOWN,
-    URLS,
     org_scene_fixture,
     static_root_fixture,
 )
-
-pytestmark = pytest.mark.urls(URLS)
 
 
 @dataclass(frozen=True)

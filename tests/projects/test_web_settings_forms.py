@@ -13,14 +13,11 @@ from audit.models import Event
 from projects.models import ProjectRole, Release, TeamProjectRole
 from tests import factories
 from tests.projects.settings_scene import (  # noqa: F401 (fixtures)
-    URLS,
     org_scene_fixture,
     releases_fixture,
     static_root_fixture,
     url,
 )
-
-pytestmark = pytest.mark.urls(URLS)
 
 
 def _events(action):
