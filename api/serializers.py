@@ -5,14 +5,16 @@ No business rules here: the services validate what they own, and access is decid
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.urls import reverse
 from rest_framework import serializers
-from rest_framework.settings import api_settings
 
 from access import project_offers_files
 from accounts.limits import ORGANIZATION_NAME_MAX, USERNAME_MAX
 from accounts.models import Visibility
-from api.permissions import BadRequest
+from api.errors import Invalid
 from projects.limits import PROJECT_NAME_MAX, STATUS_REASON_MAX, YANK_REASON_MAX
 from projects.models import Project, ProjectRoleName, ProjectStatus
 from simple_api.pages import file_url_path
@@ -20,22 +22,21 @@ from tokens import limits as token_limits
 from tokens.models import Scope, Token
 
 
-def parse(serializer_class: type[serializers.Serializer], data) -> dict:
-    """Validated input, or 400 ``{"detail": "<field>: <message>"}``."""
+def parse(serializer_class: type[serializers.Serializer], data: Any) -> dict:
+    """Validated input, or 400 with every error at once: each invalid field, each missing
+    one, and each field the serializer does not know (a typo such as ``visibilty`` would
+    otherwise change nothing and answer 200)."""
+    if not isinstance(data, Mapping):
+        raise Invalid({"": ["Expected a JSON object."]})
+    known = serializer_class().fields
     serializer = serializer_class(data=data)
-    if not serializer.is_valid():
-        raise BadRequest(_first_error(serializer.errors))
+    errors = {} if serializer.is_valid() else dict(serializer.errors)
+    for key in data:
+        if key not in known:
+            errors[str(key)] = ["Unknown field."]
+    if errors:
+        raise Invalid(errors)
     return dict(serializer.validated_data)
-
-
-def _first_error(errors, field: str = "") -> str:
-    if isinstance(errors, dict):
-        key, value = next(iter(errors.items()))
-        name = field if key == api_settings.NON_FIELD_ERRORS_KEY else str(key)
-        return _first_error(value, field or name)
-    if isinstance(errors, list):
-        return _first_error(errors[0], field)
-    return f"{field}: {errors}" if field else str(errors)
 
 
 def _absolute(request, path: str) -> str:

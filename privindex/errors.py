@@ -10,7 +10,8 @@ Each answers in the language of the surface the path belongs to:
 
 * the web UI: a page styled like the rest of the site; the 404 is ``privindex.web.not_found``
   itself, so an unknown route cannot be told from a private project;
-* the REST API (``/api/``): JSON ``{"detail": ...}``, as DRF answers;
+* the REST API (``/api/``): an RFC 9457 problem (``privindex.problems``), as DRF answers
+  (``api.errors``);
 * the package-tool surfaces (``/simple/``, files, uploads, the JSON API, namespaces, health):
   plain text, and the 404 is ``simple_api.responses.not_found``, byte for byte.
 
@@ -22,11 +23,12 @@ from __future__ import annotations
 
 import logging
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
 
 from privindex import web
+from privindex.problems import problem
 from simple_api import responses
 
 log = logging.getLogger(__name__)
@@ -67,7 +69,7 @@ def machine_answer(request: HttpRequest, status: int, detail: str) -> HttpRespon
     """The JSON or plain-text answer on the API and tool surfaces; None on the web UI."""
     surface = _surface(request)
     if surface == "api":
-        return JsonResponse({"detail": detail}, status=status)
+        return problem(status, detail)
     if surface == "tool":
         return responses.message_response(status, detail)
     return None
@@ -91,7 +93,7 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     surface = _surface(request)
     if surface == "api":
-        return JsonResponse({"detail": "Not found."}, status=404)
+        return problem(404, "Not found.")
     if surface == "tool":
         return responses.not_found()
     return web.not_found(request)

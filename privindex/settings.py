@@ -482,7 +482,18 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON bounded in size and depth (api.parsers); forms as DRF reads them, bounded by
+    # DATA_UPLOAD_MAX_MEMORY_SIZE.
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # RFC 9457 problem details for every error (api.errors).
+    "EXCEPTION_HANDLER": "api.errors.problem_handler",
 }
+# The largest request body the REST API reads (api.parsers): larger is a 413.
+PRIVINDEX_API_MAX_BODY = env_int("PRIVINDEX_API_MAX_BODY", 64 * 1024)
 
 LOGGING = {
     "version": 1,

@@ -17,6 +17,7 @@ from django.utils.functional import SimpleLazyObject
 from privindex import errors
 from privindex import urls as site_urls
 from tests import factories
+from tests.api.helpers import detail
 from tests.test_security_headers import collected_static  # noqa: F401  (autouse: collectstatic)
 
 
@@ -207,8 +208,7 @@ def test_a_csrf_failure_on_a_tool_surface_is_plain_text(db):
 def test_an_unknown_api_route_answers_json(client, db):
     response = client.get("/api/v1/no-such-thing/")
     assert response.status_code == 404
-    assert response["Content-Type"] == "application/json"
-    assert response.json() == {"detail": "Not found."}
+    assert detail(response)  # an RFC 9457 problem == "Not found."
 
 
 @URLS
@@ -218,8 +218,7 @@ def test_an_unknown_api_route_answers_json(client, db):
 def test_errors_under_the_api_answer_json(failing_client, db, code, status):
     response = failing_client.get(f"/api/v1/boom/{code}/")
     assert response.status_code == status
-    assert response["Content-Type"] == "application/json"
-    assert set(response.json()) == {"detail"}
+    assert detail(response)  # an RFC 9457 problem
     assert b"internal reason" not in response.content
     assert b"the view failed" not in response.content
 

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tests import factories
-from tests.api.helpers import bearer
+from tests.api.helpers import bearer, detail
 from tokens.services import token_issue
 
 
@@ -86,7 +86,7 @@ def test_token_without_read_scope_is_forbidden(api, owner, acme, upload_token):
     response = api.get(reverse("api:org-list"), **bearer(upload_token))
 
     assert response.status_code == 403
-    assert response.json() == {"detail": "The token does not have the 'read' scope."}
+    assert detail(response) == "The token does not have the 'read' scope."
 
 
 def test_tokens_narrow_organizations(api, owner, acme, token_for_other_project):

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from audit.models import Event
 from tests import factories
-from tests.api.helpers import bearer
+from tests.api.helpers import bearer, detail
 from tokens.services import token_issue
 
 PRIVATE = "secret-pkg"
@@ -162,7 +162,7 @@ def test_upload_token_cannot_flip_visibility(api, upload_token, private_project)
     )
 
     assert response.status_code == 403
-    assert response.json() == {"detail": "The token does not have the 'manage' scope."}
+    assert detail(response) == "The token does not have the 'manage' scope."
     private_project.refresh_from_db()
     assert private_project.visibility == "private"
 
@@ -205,7 +205,7 @@ def test_owner_sets_status_with_reason(api, owner, private_project):
     [
         ({"visibility": "secret"}, 'visibility: "secret" is not a valid choice.'),
         ({"status": "gone"}, 'status: "gone" is not a valid choice.'),
-        ([1, 2], "Invalid data. Expected a dictionary, but got list."),
+        ([1, 2], "Expected a JSON object."),
     ],
 )
 def test_patch_rejects_bad_values(api, owner, private_project, data, message):
@@ -214,7 +214,7 @@ def test_patch_rejects_bad_values(api, owner, private_project, data, message):
     response = api.patch(reverse("api:project-detail", args=[PRIVATE]), data, format="json")
 
     assert response.status_code == 400
-    assert response.json() == {"detail": message}
+    assert detail(response) == message
 
 
 def test_quarantine_is_for_staff_only(api, owner, private_project):
@@ -229,9 +229,7 @@ def test_quarantine_is_for_staff_only(api, owner, private_project):
     )
 
     assert refused.status_code == 403
-    assert refused.json() == {
-        "detail": "Only site administrators may quarantine or release a project."
-    }
+    assert detail(refused) == "Only site administrators may quarantine or release a project."
     assert set_by_staff.status_code == 200
     assert set_by_staff.json()["status"] == "quarantined"
 

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import Event
-from tests.api.helpers import bearer
+from tests.api.helpers import bearer, detail
 
 PRIVATE, PUBLIC = "secret-pkg", "open-pkg"
 
@@ -43,7 +43,7 @@ def test_unknown_release_of_visible_project_is_404(api, public_project):
     response = api.get(reverse("api:release-detail", args=[PUBLIC, "9.9"]))
 
     assert response.status_code == 404
-    assert response.json() == {"detail": "Not found."}
+    assert detail(response) == "Not found."
 
 
 def _simple_json(client, name):

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from projects.models import ProjectRole
 from tests import factories
-from tests.api.helpers import bearer
+from tests.api.helpers import bearer, detail
 
 PRIVATE = "secret-pkg"
 
@@ -81,7 +81,7 @@ def test_role_errors(api, owner, outsider, private_project, method, data, status
     )
 
     assert response.status_code == status
-    assert response.json() == {"detail": message}
+    assert detail(response) == message
 
 
 def test_manage_token_sets_roles(api, manage_token, outsider, private_project):

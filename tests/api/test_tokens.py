@@ -7,7 +7,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from tests import factories
-from tests.api.helpers import bearer
+from tests.api.helpers import bearer, detail
 from tokens.models import Token
 from tokens.services import token_issue
 
@@ -76,7 +76,7 @@ def test_token_principal_cannot_manage_tokens(request, api, owner, token):
 
     for response in (minted, listed, revoked):
         assert response.status_code == 403
-        assert response.json() == SESSION_ONLY
+        assert detail(response) == SESSION_ONLY["detail"]
     assert Token.objects.filter(user=owner).count() == 1
     assert Token.objects.get(user=owner).revoked is None
 
@@ -108,7 +108,7 @@ def test_cannot_revoke_someone_elses_token(api, outsider, read_token, owner):
     response = api.delete(reverse("api:token-detail", args=[token.identifier]))
 
     assert response.status_code == 404
-    assert response.json() == {"detail": "Not found."}
+    assert detail(response) == "Not found."
     token.refresh_from_db()
     assert token.revoked is None
 
@@ -120,8 +120,8 @@ def test_restriction_to_invisible_project_reads_as_unknown(api, outsider, privat
     unknown = _create(api, scopes=["read"], projects=["Nope"])
 
     assert invisible.status_code == unknown.status_code == 400
-    assert invisible.json() == {"detail": "No project named Secret-Pkg."}
-    assert unknown.json() == {"detail": "No project named Nope."}
+    assert detail(invisible) == "No project named Secret-Pkg."
+    assert detail(unknown) == "No project named Nope."
     assert not Token.objects.exists()
 
 
@@ -138,7 +138,7 @@ def test_restriction_to_public_project_is_allowed(api, outsider, public_project)
     ("data", "message"),
     [
         ({"scopes": []}, "scopes: This list may not be empty."),
-        ({"scopes": ["admin"]}, 'scopes: "admin" is not a valid choice.'),
+        ({"scopes": ["admin"]}, 'scopes.0: "admin" is not a valid choice.'),
         ({"name": "x"}, "scopes: This field is required."),
         (
             {"scopes": ["read"], "expires_in_days": 0},
@@ -153,7 +153,7 @@ def test_create_rejects_bad_input(api, owner, data, message):
     response = _create(api, **data)
 
     assert response.status_code == 400
-    assert response.json() == {"detail": message}
+    assert detail(response) == message
 
 
 def test_organization_restriction_needs_membership(api, owner, outsider):
@@ -165,7 +165,7 @@ def test_organization_restriction_needs_membership(api, owner, outsider):
     accepted = _create(api, scopes=["read"], organization="acme")
 
     assert refused.status_code == 400
-    assert refused.json() == {"detail": "No organization named acme."}
+    assert detail(refused) == "No organization named acme."
     assert accepted.status_code == 201
     assert accepted.json()["organization"] == "Acme"
 
