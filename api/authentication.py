@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from rest_framework.authentication import BaseAuthentication
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, Throttled
+
+from api.throttles import AuthFailureThrottle
 
 
 class PrincipalAuthentication(BaseAuthentication):
@@ -22,6 +24,10 @@ class PrincipalAuthentication(BaseAuthentication):
         django_request = request._request
         error = getattr(django_request, "auth_error", None)
         if error:
+            # Counted per address: past the limit, 429 instead of another answer to try.
+            throttle = AuthFailureThrottle()
+            if not throttle.allow_request(request, None):
+                raise Throttled(wait=throttle.wait())
             raise AuthenticationFailed(error)
         principal = getattr(django_request, "principal", None)
         if principal is None or principal.token is None:

@@ -45,9 +45,7 @@ def nesting_depth(body: bytes) -> int:
 
 
 class BoundedJSONParser(JSONParser):
-    def parse(
-        self, stream: Any, media_type: str | None = None, parser_context: Any = None
-    ) -> Any:
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
         limit = settings.PRIVINDEX_API_MAX_BODY
         body = stream.read(limit + 1) if stream is not None else b""
         if len(body) > limit:

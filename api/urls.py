@@ -1,32 +1,17 @@
-"""REST API routes, mounted at /api/v1/ (namespace ``api``)."""
+"""REST API routes, mounted at /api/v1/ (namespace ``api``): one module of routes per area,
+and the schema with its docs page."""
 
 from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from api.views import orgs, projects, releases, roles, tokens
+from api import urls_audit, urls_orgs, urls_projects
 
 urlpatterns = [
-    path("projects/", projects.ProjectList.as_view(), name="project-list"),
-    path("projects/<str:name>/", projects.ProjectDetail.as_view(), name="project-detail"),
-    path("projects/<str:name>/releases/", releases.ReleaseList.as_view(), name="release-list"),
-    path(
-        "projects/<str:name>/releases/<str:version>/",
-        releases.ReleaseDetail.as_view(),
-        name="release-detail",
-    ),
-    path(
-        "projects/<str:name>/releases/<str:version>/yank/",
-        releases.ReleaseYank.as_view(),
-        name="release-yank",
-    ),
-    path("projects/<str:name>/roles/", roles.ProjectRoles.as_view(), name="project-roles"),
-    path("tokens/", tokens.TokenList.as_view(), name="token-list"),
-    path("tokens/<str:identifier>/", tokens.TokenDetail.as_view(), name="token-detail"),
-    path("orgs/", orgs.OrgList.as_view(), name="org-list"),
-    path("orgs/<str:name>/", orgs.OrgDetail.as_view(), name="org-detail"),
-    path("orgs/<str:name>/tokens/", orgs.OrgTokenList.as_view(), name="org-token-list"),
-    path(
-        "orgs/<str:name>/tokens/<str:identifier>/",
-        orgs.OrgTokenDetail.as_view(),
-        name="org-token-detail",
-    ),
+    *urls_projects.urlpatterns,
+    *urls_orgs.urlpatterns,
+    *urls_audit.urlpatterns,
+    # OpenAPI 3.1 (drf-spectacular), and Swagger UI from this site's static files (the
+    # sidecar package): no CDN; its setup script is a separate file, so the CSP holds.
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -160,6 +160,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "csp",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served as static files (no CDN)
     "accounts",
     # Sign-in (with its throttling), sign-up, TOTP with recovery codes, active sessions.
     "allauth",
@@ -491,6 +493,30 @@ REST_FRAMEWORK = {
     ],
     # RFC 9457 problem details for every error (api.errors).
     "EXCEPTION_HANDLER": "api.errors.problem_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # api.throttles: failed authentication per address, token creation per user, writes per
+    # user; in the cache, shared by every process (PRIVINDEX_CACHE_URL).
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttles.WriteThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "auth-failure": os.environ.get("PRIVINDEX_API_AUTH_FAILURE_RATE") or "30/min",
+        "token-create": os.environ.get("PRIVINDEX_API_TOKEN_CREATE_RATE") or "20/hour",
+        "write": os.environ.get("PRIVINDEX_API_WRITE_RATE") or "300/min",
+    },
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "privindex API",
+    "DESCRIPTION": (
+        "Projects, releases, files, roles, tokens, organizations, teams and audit events. "
+        "Authenticate with a token (HTTP Basic `__token__:<token>` or `Bearer <token>`) or a "
+        "signed-in session. Every error is an RFC 9457 problem (application/problem+json)."
+    ),
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 # The largest request body the REST API reads (api.parsers): larger is a 413.
 PRIVINDEX_API_MAX_BODY = env_int("PRIVINDEX_API_MAX_BODY", 64 * 1024)

@@ -7,11 +7,22 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.views import APIView
 
 from access import Principal
+from api.throttles import TokenCreateThrottle
 
 
 class Pagination(LimitOffsetPagination):
     default_limit = 50
     max_limit = 500
+
+
+class TokenCreating:
+    """A view whose POST issues a token: also throttled per user (``TokenCreateThrottle``)."""
+
+    def get_throttles(self):  # type: ignore[no-untyped-def]
+        throttles = super().get_throttles()  # type: ignore[misc]
+        if self.request.method == "POST":  # type: ignore[attr-defined]
+            throttles.append(TokenCreateThrottle())
+        return throttles
 
 
 class PrincipalView(APIView):

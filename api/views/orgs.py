@@ -12,7 +12,7 @@ from accounts import selectors as account_selectors
 from accounts.models import Organization
 from api.permissions import BadRequest, deny, not_found, require
 from api.serializers import OrganizationTokenCreateSerializer, TokenSerializer, parse
-from api.views.base import PrincipalView
+from api.views.base import PrincipalView, TokenCreating
 from tokens import selectors as token_selectors
 from tokens import services as token_services
 
@@ -67,7 +67,7 @@ def _organization(request, name: str, action: Action) -> Organization:
     return organization
 
 
-class OrgTokenList(PrincipalView):
+class OrgTokenList(TokenCreating, PrincipalView):
     """The organization's own tokens (for CI and deploy machines): listed for owners and
     managers, issued by them through a session (no token issues tokens)."""
 

@@ -11,7 +11,7 @@ from access import Action
 from accounts import selectors as account_selectors
 from api.permissions import BadRequest, not_found, require
 from api.serializers import TokenCreateSerializer, TokenSerializer, parse
-from api.views.base import PrincipalView
+from api.views.base import PrincipalView, TokenCreating
 from projects.models import Project
 from tokens import selectors as token_selectors
 from tokens import services as token_services
@@ -27,7 +27,7 @@ def _readable_projects(request, names: list[str]) -> list[Project]:
     return found
 
 
-class TokenList(PrincipalView):
+class TokenList(TokenCreating, PrincipalView):
     def get(self, request):
         user = require(request, Action.TOKENS_MANAGE)
         return Response(TokenSerializer(token_selectors.token_list(user=user), many=True).data)

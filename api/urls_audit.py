@@ -1,0 +1,3 @@
+"""Audit events of projects and organizations, and namespaces."""
+
+urlpatterns: list = []
