@@ -17,6 +17,7 @@ from django.dispatch import receiver
 from django.http import HttpResponse
 
 from audit.context import origin
+from privindex.problems import problem
 
 log = logging.getLogger(__name__)
 
@@ -66,15 +67,17 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        api = request.path_info.startswith("/api/")
         if "\x00" in request.path_info:
             from simple_api.responses import not_found
 
-            return not_found()
+            return problem(404, "Not found.") if api else not_found()
         if "%00" in request.META.get("QUERY_STRING", "").lower():
+            message = "Bad request: NUL byte in the query string."
+            if api:
+                return problem(400, message)
             return HttpResponse(
-                "Bad request: NUL byte in the query string.\n",
-                status=400,
-                content_type="text/plain; charset=utf-8",
+                message + "\n", status=400, content_type="text/plain; charset=utf-8"
             )
         return self.get_response(request)
 

@@ -76,3 +76,13 @@ def test_deep_json_on_token_creation_is_a_400_not_a_500(api, owner):
     )
     assert response.status_code == 400
     assert detail(response)
+
+
+def test_nul_bytes_are_problems_too_and_the_404_is_the_api_404(api, db):
+    unknown_route = api.get("/api/v1/no-such-thing/")
+    in_path = api.get("/api/v1/projects/a%00b/")
+    in_query = api.get("/api/v1/projects/?q=a%00b")
+    assert in_path.status_code == 404 and in_path.content == unknown_route.content
+    assert detail(in_path) == "Not found."
+    assert in_query.status_code == 400
+    assert detail(in_query) == "Bad request: NUL byte in the query string."
