@@ -37,7 +37,10 @@ def problem(
     status: int, detail: str, *, errors: list[dict[str, str]] | None = None, **headers: str
 ) -> HttpResponse:
     """The problem as a response, outside DRF (DRF's handler: ``api.errors``)."""
-    body = json.dumps(problem_body(status, detail, errors=errors), ensure_ascii=False)
+    # Compact, as DRF renders: the same problem is the same bytes from either.
+    body = json.dumps(
+        problem_body(status, detail, errors=errors), ensure_ascii=False, separators=(",", ":")
+    )
     response = HttpResponse(body, status=status, content_type=MEDIA_TYPE)
     for key, value in headers.items():
         response[key.replace("_", "-")] = value

@@ -86,3 +86,9 @@ def test_nul_bytes_are_problems_too_and_the_404_is_the_api_404(api, db):
     assert detail(in_path) == "Not found."
     assert in_query.status_code == 400
     assert detail(in_query) == "Bad request: NUL byte in the query string."
+
+
+def test_the_api_404_is_the_same_bytes_from_drf_and_from_django(api, db):
+    from_drf = api.get("/api/v1/projects/no-such-name/")
+    from_django = api.get("/api/v1/no-such-route/")
+    assert from_drf.content == from_django.content

@@ -30,7 +30,9 @@ def public_file(db):
 def test_nul_in_a_path_is_the_ordinary_404(client, public_file, url):
     response = client.get(url)
     assert response.status_code == 404
-    assert response.content == client.get("/simple/no-such-name/").content
+    # The API's own 404 under /api/ (an RFC 9457 problem), the tools' elsewhere.
+    ordinary = "/api/v1/projects/no-such-name/" if url.startswith("/api/") else "/simple/x/"
+    assert response.content == client.get(ordinary).content
 
 
 @pytest.mark.parametrize("url", ["/api/v1/projects/?q=%00", "/?q=%00", "/simple/?format=%00"])
