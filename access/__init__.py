@@ -17,6 +17,7 @@ from access.decision import ALLOW, NOT_FOUND, Decision, Denial
 from access.policy import (
     creation_organization,
     decide,
+    decide_invitation,
     decide_organization,
     decide_organization_create,
     decide_transfer,
@@ -60,6 +61,7 @@ __all__ = [
     "creation_organization",
     "credential_check",
     "decide",
+    "decide_invitation",
     "decide_organization",
     "decide_organization_create",
     "decide_transfer",

@@ -36,6 +36,9 @@ class Surface(enum.StrEnum):
     WEB = "web"  # the web UI's pages and forms
     WEB_TOKENS = "web-tokens"  # /account/tokens/
     API = "api"  # /api/v1/
+    # /api/v1/ collections (issue 11): every list is for signed-in callers and tokens, so an
+    # anonymous caller is challenged rather than handed a page of public projects.
+    API_LIST = "api-list"
 
 
 ANY = frozenset(Credential)
@@ -64,16 +67,21 @@ ACCEPTED: dict[Surface, dict[Action, frozenset[Credential]]] = {
     Surface.WEB_TOKENS: {Action.TOKENS_MANAGE: SESSION},
     Surface.API: {
         Action.READ: ANY,
+        # A project without a file (issue 11): the name rules of a first upload.
+        Action.CREATE: SIGNED_IN,
         Action.YANK: SIGNED_IN,
         Action.MANAGE: SIGNED_IN,
         Action.MODERATE: SIGNED_IN,
         Action.ORGANIZATION_READ: SIGNED_IN,
         Action.ORGANIZATION_MANAGE: SIGNED_IN,
         Action.TEAMS_MANAGE: SIGNED_IN,
+        # A token kept to projects or to an organization may not (``decide_organization_create``).
+        Action.ORGANIZATION_CREATE: SIGNED_IN,
         # No token issues tokens, an organization's included.
         Action.ORGANIZATION_TOKENS_ISSUE: SESSION,
         Action.TOKENS_MANAGE: SESSION,
     },
+    Surface.API_LIST: {Action.READ: SIGNED_IN},
 }
 
 AUTHENTICATION_REQUIRED = "Authentication required."

@@ -270,12 +270,45 @@ def decide_organization_create(principal: Principal, *, surface: Surface | None)
         return early
     if principal.user is None or not principal.user.is_active:
         return Decision(False, Denial.UNAUTHENTICATED, AUTHENTICATION_REQUIRED)
+    kept = _kept_token(principal)
+    if not kept:
+        return kept
     creators = getattr(settings, "PRIVINDEX_ORGANIZATION_CREATORS", "anyone")
     if creators == "staff" and not principal.site_staff:
         return Decision(
             False, Denial.FORBIDDEN, "Only site administrators may create organizations here."
         )
     return ALLOW
+
+
+KEPT_TOKEN = "A token kept to projects or to an organization acts for no other organization."
+
+
+def _kept_token(principal: Principal) -> Decision:
+    """Refused for a personal token kept to projects or to an organization: it acts for no
+    organization beyond its own (``_organization_role``), so it neither creates one nor
+    joins one for its user."""
+    token = principal.token
+    if token is not None and (
+        token.organization_id is not None or principal.token_project_ids is not None
+    ):
+        return Decision(False, Denial.FORBIDDEN, KEPT_TOKEN)
+    return ALLOW
+
+
+def decide_invitation(principal: Principal, action: Action, *, surface: Surface | None) -> Decision:
+    """May ``principal`` see (``ORGANIZATION_READ``) or answer (``ORGANIZATION_MANAGE``: accept,
+    decline) the invitations addressed to its user? A person, through a session or a personal
+    token with the action's scope that is kept to no projects and no organization (joining an
+    organization is acting for one). An organization token has no person to invite."""
+    early = precheck(principal, action, surface=surface)
+    if not early:
+        return early
+    if principal.user is None or not principal.user.is_active:
+        if principal.token is not None:
+            return Decision(False, Denial.FORBIDDEN, "An organization token joins nothing.")
+        return Decision(False, Denial.UNAUTHENTICATED, AUTHENTICATION_REQUIRED)
+    return _kept_token(principal)
 
 
 def owns_project(principal: Principal, project: Project) -> bool:

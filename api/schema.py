@@ -10,6 +10,8 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
+from privindex.problems import MEDIA_TYPE
+
 
 class PrincipalAuthenticationScheme(OpenApiAuthenticationExtension):
     target_class = "api.authentication.PrincipalAuthentication"
@@ -52,9 +54,12 @@ PROBLEM_TEXT = {
 }
 
 
-def problems(*statuses: int) -> dict[int, OpenApiResponse]:
-    """``extend_schema(responses={200: ..., **problems(400, 404)})``."""
+def problems(*statuses: int) -> dict[Any, OpenApiResponse]:
+    """``extend_schema(responses={200: ..., **problems(400, 404)})``: each an RFC 9457
+    problem, under its own media type."""
     return {
-        status: OpenApiResponse(ProblemSerializer, description=PROBLEM_TEXT.get(status, ""))
+        (status, MEDIA_TYPE): OpenApiResponse(
+            ProblemSerializer, description=PROBLEM_TEXT.get(status, "")
+        )
         for status in statuses
     }

@@ -55,7 +55,7 @@ def event_record(
     the action was done to. The address and user agent come from the request, if any
     (``audit.context``). ``data`` must never hold a secret; a change keeps its previous and
     new values there. Called inside the service's transaction, so the event exists exactly
-    when the change does.
+    when the change does. An event about a project also becomes its ``last_serial``.
     """
     organization_id = None
     if isinstance(organization, str):
@@ -67,7 +67,7 @@ def event_record(
         organization_id = project.organization_id
     kind, name = actor_of(actor=actor, token=token if credential == "token" else credential)
     where = current_origin()
-    return Event.objects.create(
+    event = Event.objects.create(
         action=action,
         actor=actor,
         actor_kind=kind,
@@ -80,6 +80,18 @@ def event_record(
         user_agent=where.user_agent if where is not None else "",
         data=data,
     )
+    if project is not None and project.pk is not None:
+        _serial_bump(project, event.pk)
+    return event
+
+
+def _serial_bump(project: Project, serial: int) -> None:
+    """``project.last_serial`` becomes ``serial``, the id of its newest event (PyPI's
+    ``last_serial``): the one place it is written. Never lowered: event ids are handed out
+    before the transactions that hold them commit, so an event of a transaction that started
+    earlier may be recorded after a later one; the row's lock orders the writes."""
+    type(project).objects.filter(pk=project.pk, last_serial__lt=serial).update(last_serial=serial)
+    project.last_serial = max(project.last_serial, serial)
 
 
 # AuthFailure buckets only feed the one-event-per-hour rule; their counts are kept at least this

@@ -7,24 +7,19 @@ organization's owners), the selectors choose the events. Both are for a signed-i
 (``access.credentials``: a session); whoever is not signed in is sent to the login page before
 any name is looked up, and a project the caller may not read is the same 404 as a name that
 does not exist, byte for byte (DESIGN 4). Nothing here is cached by anyone but the caller.
+The filters and downloads are ``audit.exports``', shared with the REST API.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import json
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
@@ -33,31 +28,15 @@ from packaging.utils import canonicalize_name
 from access import Action, Decision, Surface, decide, decide_organization, precheck
 from accounts.selectors import organization_by_name
 from audit import selectors
+from audit.exports import CSV, JSON_LINES, BadFilter, compact, download, filters_parse
 from audit.models import Event
 from privindex import web
 from privindex.requests import PrincipalRequest
 from projects import selectors as project_selectors
 
 PER_PAGE = 50
-ACTOR_MAX = 200  # Event.actor_name
-ACTION_MAX = 64  # Event.action
 USER_AGENT_SHOWN = 40  # characters of the user agent in the table (all of it on hover)
-FORMATS = ("", "html", "csv", "jsonl")
-# What a spreadsheet would read as a formula (OWASP, "CSV injection"): such a cell is
-# prefixed with a quote, so it is shown as the text it is.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-EXPORT_COLUMNS = (
-    "created",
-    "action",
-    "actor_kind",
-    "actor_name",
-    "project",
-    "organization",
-    "target",
-    "ip",
-    "user_agent",
-    "data",
-)
+FORMATS = ("", "html", CSV, JSON_LINES)
 
 
 # --- adapters: a decision becomes a page (as projects.views answers them) ---------------------
@@ -70,54 +49,6 @@ def _deny(request: PrincipalRequest, decision: Decision) -> HttpResponse:
 def _private(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """An audit trail is for its reader only: never stored by a browser or a shared cache."""
     return cache_control(private=True, no_store=True)(vary_on_headers("Authorization")(view))
-
-
-# --- the filters ------------------------------------------------------------------------------
-
-
-class BadFilter(ValueError):
-    """A filter the page cannot apply: answered with 400 and this message."""
-
-
-@dataclass(frozen=True)
-class Filters:
-    actor: str = ""
-    action: str = ""
-    since: dt.date | None = None
-    until: dt.date | None = None
-
-    def as_query(self) -> str:
-        """The filters as a query string (without ``page`` and ``format``), for the links."""
-        given = {
-            "actor": self.actor,
-            "action": self.action,
-            "since": self.since.isoformat() if self.since else "",
-            "until": self.until.isoformat() if self.until else "",
-        }
-        return urlencode({key: value for key, value in given.items() if value})
-
-
-def _date(params: Any, key: str) -> dt.date | None:
-    raw = params.get(key, "").strip()
-    if not raw:
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise BadFilter(f"The “{key}” filter must be a date written YYYY-MM-DD.") from None
-
-
-def filters_parse(params: Any) -> Filters:
-    """The filters of a query string; raises ``BadFilter`` for a date that is not one."""
-    since, until = _date(params, "since"), _date(params, "until")
-    if since is not None and until is not None and since > until:
-        raise BadFilter("The “since” date must not be after the “until” date.")
-    return Filters(
-        actor=params.get("actor", "").strip()[:ACTOR_MAX],
-        action=params.get("action", "").strip()[:ACTION_MAX],
-        since=since,
-        until=until,
-    )
 
 
 # --- the pages --------------------------------------------------------------------------------
@@ -215,18 +146,9 @@ def _trail(
     fmt = request.GET.get("format", "")
     if fmt not in FORMATS:
         return web.error(request, 400, "The format must be csv or jsonl (or none, for the page).")
-    events = selectors.events_filtered(
-        events,
-        actor=filters.actor,
-        action=filters.action,
-        since=filters.since,
-        until=filters.until,
-    )
-    stamp = timezone.now().strftime("%Y%m%d")
-    if fmt == "csv":
-        return _download(_csv_lines(events), "text/csv", f"{filename}-{stamp}.csv")
-    if fmt == "jsonl":
-        return _download(_json_lines(events), "application/x-ndjson", f"{filename}-{stamp}.jsonl")
+    events = filters.apply(events)
+    if fmt in (CSV, JSON_LINES):
+        return download(events, fmt, filename=filename)
     page = Paginator(events, PER_PAGE).get_page(request.GET.get("page"))
     query = filters.as_query()
     return render(
@@ -235,74 +157,10 @@ def _trail(
         {
             **context,
             "page": page,
-            "rows": [(event, _compact(event.data)) for event in page.object_list],
+            "rows": [(event, compact(event.data)) for event in page.object_list],
             "filters": filters,
             # Prefixes for the page and download links, keeping the filters.
             "link_query": f"?{query}&" if query else "?",
             "user_agent_shown": USER_AGENT_SHOWN,
         },
     )
-
-
-# --- downloads --------------------------------------------------------------------------------
-
-
-def _compact(data: Any) -> str:
-    return json.dumps(data, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
-
-
-def _download(lines: Iterable[str], content_type: str, filename: str) -> StreamingHttpResponse:
-    """Every matching event, streamed as it is read (the trail may be long)."""
-    response = StreamingHttpResponse(
-        (line.encode() for line in lines), content_type=f"{content_type}; charset=utf-8"
-    )
-    # The names are normalized project or organization names and a date: nothing to escape.
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _exported(event: Event) -> dict[str, Any]:
-    return {
-        "created": event.created.isoformat(),
-        "action": event.action,
-        "actor_kind": event.actor_kind,
-        "actor_name": event.actor_name,
-        "project": event.project.name if event.project is not None else None,
-        "organization": event.organization.name if event.organization is not None else None,
-        "target": event.target,
-        "ip": event.ip,
-        "user_agent": event.user_agent,
-        "data": event.data,
-    }
-
-
-def _each(events: QuerySet[Event]) -> Iterator[Event]:
-    return events.iterator(chunk_size=500)
-
-
-def _json_lines(events: QuerySet[Event]) -> Iterator[str]:
-    for event in _each(events):
-        yield json.dumps(_exported(event), separators=(",", ":"), ensure_ascii=False) + "\n"
-
-
-def csv_cell(value: Any) -> str:
-    """A value as a CSV cell no spreadsheet runs as a formula."""
-    if value is None:
-        return ""
-    text = value if isinstance(value, str) else _compact(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-class _Line:
-    """What ``csv.writer`` writes to: the line it was given."""
-
-    def write(self, line: str) -> str:
-        return line
-
-
-def _csv_lines(events: QuerySet[Event]) -> Iterator[str]:
-    writer = csv.writer(_Line())
-    yield writer.writerow(EXPORT_COLUMNS)
-    for event in _each(events):
-        row = _exported(event)
-        yield writer.writerow([csv_cell(row[column]) for column in EXPORT_COLUMNS])

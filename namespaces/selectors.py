@@ -78,7 +78,11 @@ class Verdict:
 
 
 def namespace_upload_verdict(
-    *, normalized_name: str, principal: Principal, organization: Organization | None
+    *,
+    normalized_name: str,
+    principal: Principal,
+    organization: Organization | None,
+    surface: Surface = Surface.UPLOAD,
 ) -> Verdict:
     """Whether ``principal`` may create the project ``normalized_name`` (which does not exist
     yet) in ``organization`` (None: a project of their own), as namespaces go.
@@ -87,8 +91,8 @@ def namespace_upload_verdict(
     that user. An organization's grant: allowed for those who may create projects in that
     organization (``access.decide``, ``Action.CREATE``), when the project goes there or
     nowhere in particular; then ``organization`` is that organization, so the project is
-    created owned by it. Otherwise refused. Asked through the upload surface, the only one
-    that creates projects.
+    created owned by it. Otherwise refused. Asked through ``surface``, the one the project is
+    created through: the upload (a first upload), or the REST API (a project without a file).
     """
     grant = namespace_reserving(normalized_name)
     if grant is None or grant.open:
@@ -100,7 +104,7 @@ def namespace_upload_verdict(
     if target is not None and target.id != grant.organization_id:
         return Verdict(allowed=False, grant=grant, organization=organization)
     decision = decide(
-        principal, Action.CREATE, None, surface=Surface.UPLOAD, organization=grant.organization
+        principal, Action.CREATE, None, surface=surface, organization=grant.organization
     )
     if not decision:
         return Verdict(allowed=False, grant=grant, organization=organization)

@@ -5,7 +5,8 @@ simple pages' ETag, conditional GET, Vary and cache headers. They answer to the 
 credential rules (``Surface.JSON_API``): bad credentials 401, a token without the read scope
 403, and on a closed index an anonymous caller 401, all decided before any name is looked at.
 They show grants, never projects; hidden grants only to their holders and staff, and a
-namespace the caller does not see is the ordinary 404 (decision 0016).
+namespace the caller does not see is the ordinary 404 (decision 0016). Being JSON endpoints,
+they refuse with RFC 9457 problems, as the JSON API does (``simple_api.problems``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from namespaces.selectors import NamespaceDetail
 from privindex.requests import PrincipalRequest
 from simple_api.negotiation import JSON_V1
 from simple_api.pages import JSON_API_VERSION
-from simple_api.responses import READ_VARY, credentials_error, deny, not_found
+from simple_api.problems import credentials_error, deny, not_found
+from simple_api.responses import READ_VARY
 from simple_api.views import _page
 
 

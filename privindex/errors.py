@@ -12,8 +12,10 @@ Each answers in the language of the surface the path belongs to:
   itself, so an unknown route cannot be told from a private project;
 * the REST API (``/api/``): an RFC 9457 problem (``privindex.problems``), as DRF answers
   (``api.errors``);
-* the package-tool surfaces (``/simple/``, files, uploads, the JSON API, namespaces, health):
-  plain text, and the 404 is ``simple_api.responses.not_found``, byte for byte.
+* the PyPI JSON API (``/pypi/``): a problem too, and the 404 is
+  ``simple_api.problems.not_found``, the JSON API's own, byte for byte;
+* the package-tool surfaces (``/simple/``, files, uploads, namespaces, health): plain text,
+  and the 404 is ``simple_api.responses.not_found``, byte for byte.
 
 The 500 page renders a template with no request and no context processor: nothing in it reads
 the database, the session or the user, whichever of them failed.
@@ -29,18 +31,18 @@ from django.template import loader
 
 from privindex import web
 from privindex.problems import problem
-from simple_api import responses
+from simple_api import problems, responses
 
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
+JSON_API_PREFIX = "/pypi/"
 # Paths pip, uv, twine and the other tools talk to (privindex.urls).
 TOOL_PREFIXES = (
     "/simple/",
     "/auth/simple/",
     "/files/",
     "/legacy",
-    "/pypi/",
     "/namespaces",
     "/namespace/",
     "/healthz",
@@ -60,6 +62,8 @@ def _surface(request: HttpRequest) -> str:
     path = request.path_info
     if path.startswith(API_PREFIX):
         return "api"
+    if path.startswith(JSON_API_PREFIX):
+        return "json-api"
     if path.startswith(TOOL_PREFIXES):
         return "tool"
     return "web"
@@ -68,7 +72,7 @@ def _surface(request: HttpRequest) -> str:
 def machine_answer(request: HttpRequest, status: int, detail: str) -> HttpResponse | None:
     """The JSON or plain-text answer on the API and tool surfaces; None on the web UI."""
     surface = _surface(request)
-    if surface == "api":
+    if surface in ("api", "json-api"):
         return problem(status, detail)
     if surface == "tool":
         return responses.message_response(status, detail)
@@ -94,6 +98,8 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     surface = _surface(request)
     if surface == "api":
         return problem(404, "Not found.")
+    if surface == "json-api":
+        return problems.not_found()
     if surface == "tool":
         return responses.not_found()
     return web.not_found(request)

@@ -68,13 +68,16 @@ class RejectNulMiddleware:
 
     def __call__(self, request):
         api = request.path_info.startswith("/api/")
+        json_api = request.path_info.startswith("/pypi/")
         if "\x00" in request.path_info:
-            from simple_api.responses import not_found
+            from simple_api import problems, responses
 
-            return problem(404, "Not found.") if api else not_found()
+            if api:
+                return problem(404, "Not found.")
+            return problems.not_found() if json_api else responses.not_found()
         if "%00" in request.META.get("QUERY_STRING", "").lower():
             message = "Bad request: NUL byte in the query string."
-            if api:
+            if api or json_api:
                 return problem(400, message)
             return HttpResponse(
                 message + "\n", status=400, content_type="text/plain; charset=utf-8"

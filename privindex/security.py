@@ -22,7 +22,6 @@ from django.http import HttpRequest, HttpResponseBase
 DENIED_FEATURES = (
     "accelerometer",
     "autoplay",
-    "bluetooth",
     "camera",
     "display-capture",
     "encrypted-media",

@@ -517,6 +517,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One named enum per choice set, wherever serializers use it.
+    "ENUM_NAME_OVERRIDES": {
+        "OrganizationRoleEnum": "accounts.models.OrganizationRole",
+        "ProjectRoleEnum": "projects.models.ProjectRoleName",
+        "VisibilityEnum": "accounts.models.Visibility",
+    },
 }
 # The largest request body the REST API reads (api.parsers): larger is a 413.
 PRIVINDEX_API_MAX_BODY = env_int("PRIVINDEX_API_MAX_BODY", 64 * 1024)

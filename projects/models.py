@@ -54,6 +54,10 @@ class Project(models.Model):
     upload_limit = models.BigIntegerField(null=True, blank=True)
     total_size_limit = models.BigIntegerField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
+    # The id of the latest audit event about the project (PyPI's ``last_serial``): it grows with
+    # every recorded change and never goes back. Written by ``audit.services.event_record``
+    # only, with an UPDATE of its own; every other write of a project names its fields.
+    last_serial = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["normalized_name"]

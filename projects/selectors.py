@@ -25,6 +25,7 @@ from packaging.utils import canonicalize_name, canonicalize_version
 from packaging.version import InvalidVersion, Version
 
 from access import Principal, project_offers_files, projects_listed, projects_visible_to
+from accounts.models import Team
 from projects.limits import VERSION_MAX
 from projects.models import (
     File,
@@ -360,3 +361,84 @@ def project_roles_list(*, project: Project) -> tuple[list[ProjectRole], list[Tea
         .order_by("team__name")
     )
     return users, teams
+
+
+# --- the REST API's pages (issue 11): queries, so that a page costs one slice of each ------------
+
+
+def projects_filtered(
+    *,
+    principal: Principal,
+    query: str = "",
+    organization: str | None = None,
+    visibility: str | None = None,
+    status: str | None = None,
+) -> QuerySet[Project]:
+    """``project_list``, narrowed by what the caller asked for: an organization (any spelling
+    of its name), a visibility, a status. Only ever a part of what ``principal`` may read."""
+    qs = project_list(principal=principal, query=query)
+    if organization is not None:
+        qs = qs.filter(organization__normalized_name=canonicalize_name(organization))
+    if visibility is not None:
+        qs = qs.filter(visibility=visibility)  # access: a filter asked for, of readable rows
+    if status is not None:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def release_query(*, project: Project) -> QuerySet[Release]:
+    """The project's releases newest first, without their files or READMEs, as a query to
+    page through (one query a page)."""
+    return (
+        Release.objects.filter(project=project)
+        .defer("description", "description_html")
+        .order_by("-created", "-id")
+    )
+
+
+def release_file_query(*, project: Project, release: Release) -> QuerySet[File]:
+    """The files of ``release`` that are offered for download, by filename, with their release
+    (one query a page; none for a quarantined project)."""
+    if not project_offers_files(project):
+        return File.objects.none()
+    return File.objects.filter(release=release).select_related("release").order_by("filename")
+
+
+def project_user_roles(*, project: Project) -> QuerySet[ProjectRole]:
+    """The users with a direct role on ``project``, by username, with their users."""
+    return (
+        ProjectRole.objects.filter(project=project)
+        .select_related("user")
+        .order_by("user__username")
+    )
+
+
+def project_team_roles(*, project: Project) -> QuerySet[TeamProjectRole]:
+    """The teams with a role on ``project``, by name, with their teams."""
+    return (
+        TeamProjectRole.objects.filter(project=project)
+        .select_related("team")
+        .order_by("team__name")
+    )
+
+
+def project_user_role_get(*, project: Project, username: str) -> ProjectRole | None:
+    """The direct role of the user ``username`` on ``project`` (active or not), or None."""
+    return project_user_roles(project=project).filter(user__username=username).first()
+
+
+def project_team_role_get(*, project: Project, team_id: int) -> TeamProjectRole | None:
+    """The role of the team ``team_id`` on ``project``, or None."""
+    return project_team_roles(project=project).filter(team_id=team_id).first()
+
+
+def project_team_get(*, project: Project, team_id: int) -> Team | None:
+    """The team ``team_id`` of the project's organization (the only teams that may hold a
+    role on it), with its organization, or None; None for a project without one."""
+    if project.organization_id is None:
+        return None
+    return (
+        Team.objects.select_related("organization")
+        .filter(organization_id=project.organization_id, pk=team_id)
+        .first()
+    )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from typing import NamedTuple
 from urllib.parse import quote
 
 from django.conf import settings
@@ -13,6 +15,7 @@ from packaging.utils import canonicalize_name
 
 from access import (
     Action,
+    Decision,
     Denial,
     Surface,
     anonymous_read_open,
@@ -25,15 +28,12 @@ from namespaces import selectors as namespace_selectors
 from namespaces.selectors import namespace_reserving
 from privindex.requests import PrincipalRequest
 from projects import selectors
-from simple_api import negotiation, pages
+from simple_api import negotiation, pages, problems, responses
 from simple_api.responses import (
     READ_VARY,
     UPSTREAM_HEADER,
-    credentials_error,
-    deny,
     etag_matches,
     message_response,
-    upstream_failed,
 )
 from upstream import pages as upstream_pages
 from upstream import proxy
@@ -80,6 +80,24 @@ def _page(
     return response
 
 
+class Refusals(NamedTuple):
+    credentials_error: Callable[[PrincipalRequest], HttpResponse | None]
+    deny: Callable[[Decision], HttpResponse]
+    upstream_failed: Callable[[int, str], HttpResponse]
+
+
+TEXT = Refusals(responses.credentials_error, responses.deny, responses.upstream_failed)
+PROBLEMS = Refusals(problems.credentials_error, problems.deny, problems.upstream_failed)
+
+
+def _refusals(request: PrincipalRequest) -> Refusals:
+    """How this request's refusals are written: RFC 9457 problems for a client that
+    negotiated JSON (PEP 691 defines no error body, so a problem is allowed:
+    ``simple_api.problems``), plain text for every other. Chosen from the request's headers
+    alone, so a hidden name and an unknown one still get the same bytes."""
+    return PROBLEMS if _negotiate(request) == negotiation.JSON_V1 else TEXT
+
+
 def _not_acceptable() -> HttpResponse:
     offered = ", ".join(negotiation.OFFERS)
     response = message_response(406, f"Not Acceptable. Available content types: {offered}")
@@ -90,10 +108,11 @@ def _not_acceptable() -> HttpResponse:
 def _refuse_caller(request: PrincipalRequest) -> HttpResponse | None:
     """The answer for bad credentials, a challenge or a missing scope: decided from the
     caller alone, before any name is looked at (S4.9)."""
-    if (error := credentials_error(request)) is not None:
+    refusals = _refusals(request)
+    if (error := refusals.credentials_error(request)) is not None:
         return error
     early = precheck(request.principal, Action.READ, surface=_surface(request))
-    return None if early else deny(early)
+    return None if early else refusals.deny(early)
 
 
 @require_safe
@@ -142,8 +161,8 @@ def detail(request: PrincipalRequest, name: str) -> HttpResponse:
                 # A hidden name: what an unknown name would cost, and its failure while the
                 # upstream is down, but never an upstream's answer (decision 0015).
                 elif (failure := proxy.shadow_probe(normalized, upstreams=upstreams)) is not None:
-                    return upstream_failed(failure.status, failure.message)
-        return deny(decision)
+                    return _refusals(request).upstream_failed(failure.status, failure.message)
+        return _refusals(request).deny(decision)
     assert project is not None
     content_type = _negotiate(request)
     if content_type is None:
@@ -167,7 +186,7 @@ def _upstream_detail(
     try:
         page = proxy.project_page(name, upstreams=upstreams)
     except UpstreamError as error:
-        return upstream_failed(error.status, error.message)
+        return _refusals(request).upstream_failed(error.status, error.message)
     if page is None:
         return None
     content_type = _negotiate(request)

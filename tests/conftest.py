@@ -5,6 +5,9 @@ names, made against the standard scene (roles on ``private_project`` and ``publi
 ``token_for_other_project`` kept to ``other_project``). Ask ``cast`` for any other name.
 """
 
+import os
+import random
+
 import pytest
 from django.conf import settings
 
@@ -15,6 +18,9 @@ pytest_plugins = ["tests.upstream_index.fixtures"]  # fake_pypi, a fake upstream
 
 
 def pytest_configure(config):
+    # One seed for the schemathesis run (tests/api/test_schemathesis.py), chosen here so that
+    # the pytest-xdist workers inherit it and the header shows it; set it to repeat a run.
+    os.environ.setdefault("PRIVINDEX_SCHEMATHESIS_SEED", str(random.randrange(2**32)))
     # argon2 stays first in production settings (tested); factories need speed, not strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Each process its own cache (sign-in throttling, used TOTP codes), emptied for each test
@@ -25,6 +31,11 @@ def pytest_configure(config):
         raise pytest.UsageError(
             "The test suite runs on PostgreSQL: set DATABASE_URL (make test does)."
         )
+
+
+def pytest_report_header(config):
+    seed = os.environ["PRIVINDEX_SCHEMATHESIS_SEED"]
+    return f"schemathesis: seed {seed} (PRIVINDEX_SCHEMATHESIS_SEED={seed} repeats this run)"
 
 
 def pytest_addoption(parser):

@@ -231,11 +231,20 @@ def test_an_unknown_simple_route_is_the_simple_404(client, db):
     assert unknown_route["Content-Type"] == "text/plain; charset=utf-8"
 
 
-@pytest.mark.parametrize("path", ["/files/a/b/", "/pypi/x/y/z/json", "/namespace/x/y", "/legacy/x"])
+@pytest.mark.parametrize("path", ["/files/a/b/", "/namespace/x/y", "/legacy/x"])
 def test_unknown_tool_routes_answer_plain_text(client, db, path):
     response = client.get(path)
     assert response.status_code == 404
     assert response.content == b"404 Not Found\n"
+
+
+def test_an_unknown_json_api_route_is_the_json_api_404(client, db):
+    """The JSON API answers problems (issue 11): its unknown routes too, byte for byte."""
+    unknown_route = client.get("/pypi/x/y/z/json")
+    unknown_name = client.get("/pypi/no-such-project/json")
+    assert unknown_route.status_code == unknown_name.status_code == 404
+    assert unknown_route.content == unknown_name.content
+    assert unknown_route["Content-Type"] == "application/problem+json"
 
 
 @URLS

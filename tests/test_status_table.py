@@ -115,6 +115,10 @@ SURFACES = {
         access.Surface.JSON_API, lambda c, t, h: c.get(f"/pypi/{t.name}/json", **h)
     ),
     "rest": Surface(access.Surface.API, lambda c, t, h: c.get(f"/api/v1/projects/{t.name}/", **h)),
+    # A list of the REST API (issue 11): anonymous callers are challenged, as on /auth/simple/.
+    "rest-releases": Surface(
+        access.Surface.API_LIST, lambda c, t, h: c.get(f"/api/v1/projects/{t.name}/releases/", **h)
+    ),
     # Managing, through the REST API: no organization token ever may (issue 9).
     "rest-manage": Surface(access.Surface.API, _manage),
     "web": Surface(access.Surface.WEB, lambda c, t, h: c.get(f"/project/{t.name}/", **h)),
@@ -301,6 +305,7 @@ UPSTREAM_FILE_TABLE = {
 }
 TABLES: dict[str, dict[str, tuple]] = {
     "auth-simple": AUTH_SIMPLE_TABLE,
+    "rest-releases": AUTH_SIMPLE_TABLE,
     "upload": UPLOAD_TABLE,
     "rest-manage": MANAGE_TABLE,
     "web-history": HISTORY_TABLE,

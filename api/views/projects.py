@@ -1,56 +1,238 @@
-"""Projects: the listing (through the read twin), detail, and the manage PATCH."""
+"""Projects: the list (filtered, searched, a page at a time), creation without a file, the
+detail, the manage PATCH, deletion and transfer; and what every list of the API shares
+(``listing``, ``page``).
+
+Each view asks ``access`` (through ``api.permissions``) before it reads a body, so a project
+the caller may not read answers every method as a name that does not exist; then it calls the
+one service the web UI calls for the same change (``projects.views``,
+``projects.settings_views``).
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from access import Action, Surface, decide, precheck, status_change_decide
-from api.permissions import ServiceFailure, authorize, deny
+from access import (
+    Action,
+    Denial,
+    Principal,
+    Surface,
+    creation_organization,
+    decide,
+    decide_transfer,
+    precheck,
+    status_change_decide,
+)
+from access.policy import TRANSFER_NEEDS_OWNER
+from accounts import selectors as account_selectors
+from accounts.models import Organization
+from api.errors import Invalid
+from api.permissions import ServiceFailure, authorize, deny, not_found
+from api.schema import problems
 from api.serializers import (
+    ProjectCreateSerializer,
     ProjectDetailSerializer,
+    ProjectListQuerySerializer,
     ProjectSerializer,
+    ProjectStateSerializer,
+    ProjectTransferSerializer,
     ProjectUpdateSerializer,
-    ReleaseSummarySerializer,
+    page_of,
     parse,
 )
 from api.views.base import Pagination, PrincipalView
 from projects import selectors, services
-from projects.limits import QUERY_MAX
-from projects.models import Project
+
+TAG = ["projects"]
+NOT_THERE = "You may not create projects in the organization '{name}'."
+READS = problems(401, 403, 404, 429)
+WRITES = problems(400, 401, 403, 404, 409, 413, 429)
+
+PROJECT = {
+    "name": "Acme-Widgets",
+    "normalized_name": "acme-widgets",
+    "visibility": "private",
+    "status": "active",
+    "organization": "acme",
+    "url": "https://pypi.example.org/api/v1/projects/acme-widgets/",
+}
+PROJECT_DETAIL = {
+    **PROJECT,
+    "status_reason": "",
+    "created": "2025-01-31T12:00:00Z",
+    "releases_url": "https://pypi.example.org/api/v1/projects/acme-widgets/releases/",
+}
 
 
-def project_detail_data(request, project: Project) -> dict:
-    context = {"request": request, "project": project}
-    releases = selectors.release_list(project=project)
-    return {
-        **ProjectDetailSerializer(project, context=context).data,
-        "releases": ReleaseSummarySerializer(releases, many=True, context=context).data,
-    }
+def example_page(item: dict[str, Any]) -> OpenApiExample:
+    return OpenApiExample(
+        "A page",
+        value={"count": 1, "next": None, "previous": None, "results": [item]},
+        response_only=True,
+    )
+
+
+# --- what every list shares -------------------------------------------------------------------
+
+
+def listing(request) -> None:
+    """Lists are for signed-in callers (issue 11): anonymous callers get 401 with the
+    challenge, a token without the read scope 403, whatever it lists, before any name is
+    looked at (``Surface.API_LIST``)."""
+    decision = precheck(request.principal, Action.READ, surface=Surface.API_LIST)
+    if not decision:
+        deny(decision)
+
+
+def page(request, view, items: Any, serializer_class: type, **context: Any) -> Response:
+    """One page of ``items`` (a query, sliced: one query a page), as ``page_of`` describes."""
+    paginator = Pagination()
+    rows = paginator.paginate_queryset(items, request, view=view)
+    data = serializer_class(rows, many=True, context={"request": request, **context}).data
+    return paginator.get_paginated_response(data)
+
+
+# --- projects ---------------------------------------------------------------------------------
+
+
+def _placed_in(principal: Principal, named: str | None) -> Organization | None:
+    """Where a new project goes: the organization named, else the one the caller's token is
+    kept to (as on a first upload). An organization that does not exist, or another than the
+    token's, is refused as one the caller may not create in: the same answer, in the caller's
+    own spelling, so the refusal tells no name apart."""
+    own = creation_organization(principal)
+    if named is None:
+        return own
+    organization = account_selectors.organization_by_name(name=named)
+    if organization is None or (own is not None and organization.pk != own.pk):
+        raise PermissionDenied(NOT_THERE.format(name=named))
+    return organization
 
 
 class ProjectList(PrincipalView):
+    @extend_schema(
+        operation_id="projects_list",
+        tags=TAG,
+        summary="The projects you may read",
+        description=(
+            "By normalized name, a page at a time. `q` finds a part of the name; "
+            "`organization`, `visibility` and `status` narrow the list. An unknown parameter "
+            "is a 400."
+        ),
+        parameters=[ProjectListQuerySerializer],
+        responses={200: page_of(ProjectSerializer), **problems(400, 401, 403, 429)},
+        examples=[example_page(PROJECT)],
+    )
     def get(self, request):
-        # The credential table first: a closed index refuses anonymous callers (401), a
-        # token without the read scope gets 403, as on every read surface.
-        decision = precheck(request.principal, Action.READ, surface=Surface.API)
+        listing(request)
+        filters = parse(ProjectListQuerySerializer, request.query_params)
+        projects = selectors.projects_filtered(
+            principal=request.principal,
+            query=filters.get("q", "").strip(),
+            organization=filters.get("organization"),
+            visibility=filters.get("visibility"),
+            status=filters.get("status"),
+        )
+        return page(request, self, projects, ProjectSerializer)
+
+    @extend_schema(
+        operation_id="projects_create",
+        tags=TAG,
+        summary="Create a project without a file",
+        description=(
+            "Reserves the name, under the rules of a first upload: the same name checks "
+            "(the standard library, prohibited and too similar names, namespaces, the upstream "
+            "name policy) and the same rights (anyone signed in; in an organization, its "
+            "owners, managers and tokens; not a token restricted to projects). You become its "
+            "owner, unless it goes to an organization. Needs the `upload` scope."
+        ),
+        request=ProjectCreateSerializer,
+        responses={201: ProjectSerializer, **WRITES, **problems(503)},
+        examples=[
+            OpenApiExample(
+                "In an organization",
+                value={"name": "Acme-Widgets", "organization": "acme", "visibility": "private"},
+                request_only=True,
+            ),
+            OpenApiExample("Created", value=PROJECT, response_only=True, status_codes=["201"]),
+        ],
+    )
+    def post(self, request):
+        principal = request.principal
+        early = precheck(principal, Action.CREATE, surface=Surface.API)
+        if not early:
+            deny(early)
+        data = parse(ProjectCreateSerializer, request.data)
+        named = data["organization"]
+        organization = _placed_in(principal, named)
+        decision = decide(
+            principal, Action.CREATE, None, surface=Surface.API, organization=organization
+        )
         if not decision:
+            if named is not None and decision.denial == Denial.FORBIDDEN:
+                raise PermissionDenied(NOT_THERE.format(name=named))
             deny(decision)
-        query = request.query_params.get("q", "").strip()[:QUERY_MAX]
-        projects = selectors.project_list(principal=request.principal, query=query)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(projects, request, view=self)
-        data = ProjectSerializer(page, many=True, context={"request": request}).data
-        return paginator.get_paginated_response(data)
+        try:
+            project = services.project_create(
+                name=data["name"],
+                principal=principal,
+                organization=organization,
+                visibility=data["visibility"],
+                surface=Surface.API,
+            )
+        except services.ServiceError as exc:
+            raise ServiceFailure(exc) from None
+        body = ProjectSerializer(project, context={"request": request}).data
+        return Response(body, status=201, headers={"Location": body["url"]})
 
 
 class ProjectDetail(PrincipalView):
+    @extend_schema(
+        operation_id="projects_retrieve",
+        tags=TAG,
+        summary="A project",
+        description="A private project you may not read is the 404 of a name that does not exist.",
+        responses={200: ProjectDetailSerializer, **READS},
+        examples=[OpenApiExample("A project", value=PROJECT_DETAIL, response_only=True)],
+    )
     def get(self, request, name: str):
         project = authorize(request, name, Action.READ)
-        return Response(project_detail_data(request, project))
+        return Response(ProjectDetailSerializer(project, context={"request": request}).data)
 
+    @extend_schema(
+        operation_id="projects_update",
+        tags=TAG,
+        summary="Change a project's visibility or status",
+        description=(
+            "`visibility`, `status` and `status_reason` (needs `projects:manage`; entering or "
+            "leaving a quarantine is for site administrators). Answers what it set, and nothing "
+            "else of the project."
+        ),
+        request=ProjectUpdateSerializer,
+        responses={200: ProjectStateSerializer, **WRITES},
+        examples=[
+            OpenApiExample(
+                "Archive", value={"status": "archived", "status_reason": "Moved"}, request_only=True
+            ),
+            OpenApiExample(
+                "Archived",
+                value={
+                    "name": "Acme-Widgets",
+                    "visibility": "private",
+                    "status": "archived",
+                    "status_reason": "Moved",
+                },
+                response_only=True,
+            ),
+        ],
+    )
     def patch(self, request, name: str):
-        """``visibility``, ``status`` and ``status_reason``; a quarantine is for staff only."""
         project = authorize(request, name, Action.MANAGE)
         data = parse(ProjectUpdateSerializer, request.data)
         principal = request.principal
@@ -76,14 +258,67 @@ class ProjectDetail(PrincipalView):
                     )
         except services.ServiceError as exc:
             raise ServiceFailure(exc) from None
-        if not decide(principal, Action.READ, project, surface=Surface.API):
-            # A manage-only token learns what it changed, not the project's releases.
-            return Response(
-                {
-                    "name": project.name,
-                    "visibility": project.visibility,
-                    "status": project.status,
-                    "status_reason": project.status_reason,
-                }
+        return Response(ProjectStateSerializer(project).data)
+
+    @extend_schema(
+        operation_id="projects_destroy",
+        tags=TAG,
+        summary="Delete a project",
+        description=(
+            "With its releases, files and roles (needs `projects:manage`). Its name becomes "
+            "free again; its filenames never do."
+        ),
+        request=None,
+        responses={204: None, **problems(401, 403, 404, 429)},
+    )
+    def delete(self, request, name: str):
+        project = authorize(request, name, Action.MANAGE)
+        try:
+            services.project_delete(project=project, principal=request.principal)
+        except ObjectDoesNotExist:  # deleted by someone else meanwhile
+            raise not_found() from None
+        return Response(status=204)
+
+
+class ProjectTransfer(PrincipalView):
+    @extend_schema(
+        operation_id="projects_transfer",
+        tags=TAG,
+        summary="Move a project into an organization, or out of one",
+        description=(
+            '`{"to": "org:<name>"}` moves it into an organization you own (its personal '
+            'roles go: the organization\'s and its teams\' count); `{"to": "me"}` moves it '
+            "out of its organization to you, its owner. You need the owner role on both sides."
+        ),
+        request=ProjectTransferSerializer,
+        responses={200: ProjectSerializer, **WRITES},
+        examples=[
+            OpenApiExample("Into acme", value={"to": "org:acme"}, request_only=True),
+            OpenApiExample("Moved", value=PROJECT, response_only=True),
+        ],
+    )
+    def post(self, request, name: str):
+        project = authorize(request, name, Action.MANAGE)
+        target = parse(ProjectTransferSerializer, request.data)["to"]
+        organization, user = None, None
+        if target == "me":
+            user = request.principal.user
+        elif target.startswith("org:"):
+            organization = account_selectors.organization_by_name(name=target[len("org:") :])
+            if organization is None:
+                # As for an organization they do not own: names of others' are not confirmed.
+                raise PermissionDenied(TRANSFER_NEEDS_OWNER)
+        else:
+            raise Invalid({"to": ["Say where the project goes: org:<name> or me."]})
+        decision = decide_transfer(
+            request.principal, project, organization=organization, user=user, surface=Surface.API
+        )
+        if not decision:
+            deny(decision)
+        try:
+            services.project_transfer(
+                project=project, organization=organization, user=user, principal=request.principal
             )
-        return Response(project_detail_data(request, project))
+        except services.ServiceError as exc:
+            raise ServiceFailure(exc) from None
+        return Response(ProjectSerializer(project, context={"request": request}).data)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from packaging.utils import canonicalize_name
 
+from access import Surface
 from audit.services import event_record
 from namespaces.selectors import namespace_reserving, namespace_upload_verdict
 from projects.models import Project
@@ -93,9 +94,11 @@ def project_name_check(
     *,
     principal: Principal | None = None,
     organization: Organization | None = None,
+    surface: Surface = Surface.UPLOAD,
 ) -> Organization | None:
     """Refuse names no new project may take; return the organization the project goes to
-    (a namespace held through an organization places it there). Raises ServiceError."""
+    (a namespace held through an organization places it there). ``surface`` is the one the
+    project is created through (who holds a namespace is asked there). Raises ServiceError."""
     normalized = canonicalize_name(name)
     if normalized in _stdlib_names():
         raise ServiceError(
@@ -106,7 +109,10 @@ def project_name_check(
     held = False
     if principal is not None:
         verdict = namespace_upload_verdict(
-            normalized_name=normalized, principal=principal, organization=organization
+            normalized_name=normalized,
+            principal=principal,
+            organization=organization,
+            surface=surface,
         )
         if not verdict.allowed:
             # Never asked of an upstream: a reserved name stays here (decision 0015).

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from packaging.utils import canonicalize_name
 
-from access import status_reason_for
+from access import Surface, status_reason_for
 from accounts.models import Visibility
 from projects.limits import STATUS_REASON_MAX
 from projects.models import Project, ProjectRole, ProjectRoleName, ProjectStatus
@@ -27,6 +27,7 @@ def project_create(
     principal: Principal,
     organization: Organization | None = None,
     visibility: str | None = None,
+    surface: Surface = Surface.UPLOAD,
 ) -> Project:
     """Create a project owned by the principal's user, or placed in ``organization`` (given,
     held through a namespace, or the uploading organization token's). A project of an
@@ -34,10 +35,13 @@ def project_create(
     its teams' roles, so none outlives its holder's membership.
 
     Visibility defaults to the organization's default, else the site default (private).
+    ``surface`` is the one it is created through: a first upload, or the REST API.
     Raises ServiceError(409) if the normalized name is taken, ServiceError(400) for a name
     that is reserved or too similar to an existing one (S3.6). Records ``project:create``.
     """
-    organization = project_name_check(name, principal=principal, organization=organization)
+    organization = project_name_check(
+        name, principal=principal, organization=organization, surface=surface
+    )
 
     if visibility is None:
         visibility = (

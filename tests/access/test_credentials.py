@@ -177,6 +177,14 @@ ROWS = {
         _get(lambda i: "/account/tokens/"), 200, LOGIN, ALLOW, LOGIN
     ),
     (Surface.API, Action.READ): _row(_get(lambda i: API_PROJECT), 200, ALLOW, ALLOW, ALLOW),
+    # A project without a file (issue 11): the rights of a first upload.
+    (Surface.API, Action.CREATE): _row(
+        _post_json("/api/v1/projects/", {"name": "brand-new-pkg"}), 201, U, ALLOW, ALLOW
+    ),
+    # Every list is for signed-in callers (issue 11): anonymous ones are challenged.
+    (Surface.API_LIST, Action.READ): _row(
+        _get(lambda i: f"{API_PROJECT}releases/"), 200, U, ALLOW, ALLOW
+    ),
     (Surface.API, Action.YANK): _row(
         _post(f"{API_PROJECT}releases/1.0/yank/", {}), 200, U, ALLOW, ALLOW
     ),
@@ -197,8 +205,13 @@ ROWS = {
     (Surface.API, Action.ORGANIZATION_MANAGE): _row(
         _revoke_organization_token, 200, U, ALLOW, ALLOW
     ),
-    # No API endpoint manages teams yet.
-    (Surface.API, Action.TEAMS_MANAGE): _row(NO_URL, 200, U, ALLOW, ALLOW),
+    (Surface.API, Action.TEAMS_MANAGE): _row(
+        _on_org(_post_json(f"{API_ORG}teams/", {"name": "builders"})), 201, U, ALLOW, ALLOW
+    ),
+    # Anyone signed in creates an organization, a personal token too (issue 11).
+    (Surface.API, Action.ORGANIZATION_CREATE): _row(
+        _post_json("/api/v1/orgs/", {"name": "newco"}), 201, U, ALLOW, ALLOW
+    ),
     # No token issues tokens, an organization's included: a leaked one must not mint more.
     (Surface.API, Action.ORGANIZATION_TOKENS_ISSUE): _row(
         _on_org(_post_json(f"{API_ORG}tokens/", {"name": "ci", "scopes": ["read"]})),

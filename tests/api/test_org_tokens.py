@@ -39,7 +39,7 @@ def test_owners_and_managers_issue_an_organization_token(api, scene, role):
     assert token is not None and token.user is None and token.organization == org
     assert body["organization_owned"] is True and body["created_by"] == people[role].username
     assert decide(Principal(token=token), Action.READ, project, surface=None)
-    listed = api.get(URL).json()
+    listed = api.get(URL).json()["results"]
     assert [t["identifier"] for t in listed] == [body["identifier"]]
     assert "token" not in listed[0]
     event = Event.objects.get(action="token:issue")

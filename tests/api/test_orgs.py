@@ -26,26 +26,51 @@ def test_member_lists_own_organizations(api, owner, acme):
     response = api.get(reverse("api:org-list"))
 
     assert response.status_code == 200
-    assert response.json() == [
-        {"name": "Acme", "role": "owner", "url": "http://testserver/api/v1/orgs/acme/"}
-    ]
+    assert response.json() == {
+        "count": 1,
+        "next": None,
+        "previous": None,
+        "results": [
+            {
+                "name": "Acme",
+                "normalized_name": "acme",
+                "role": "owner",
+                "url": "http://testserver/api/v1/orgs/acme/",
+            }
+        ],
+    }
 
 
-def test_member_sees_members_and_teams(api, owner, acme):
+def test_member_sees_the_organization_its_members_and_teams(api, owner, acme):
     api.force_login(owner)
 
     response = api.get(reverse("api:org-detail", args=["ACME"]))
+    members = api.get(response.json()["members_url"])
+    teams = api.get(response.json()["teams_url"])
 
     assert response.status_code == 200
+    base = "http://testserver/api/v1/orgs/acme/"
     assert response.json() == {
         "name": "Acme",
+        "normalized_name": "acme",
+        "role": "owner",
+        "url": base,
         "default_visibility": "private",
-        "members": [
-            {"username": "alice", "role": "member"},
-            {"username": "owner", "role": "owner"},
-        ],
-        "teams": [{"name": "devs", "members": ["alice"]}],
+        "mfa_required": False,
+        "created": response.json()["created"],
+        "members_url": f"{base}members/",
+        "teams_url": f"{base}teams/",
+        "invitations_url": f"{base}invitations/",
+        "tokens_url": f"{base}tokens/",
     }
+    assert [(m["username"], m["role"]) for m in members.json()["results"]] == [
+        ("alice", "member"),
+        ("owner", "owner"),
+    ]
+    [team] = teams.json()["results"]
+    assert team["name"] == "devs"
+    team_members = api.get(team["members_url"]).json()["results"]
+    assert [m["username"] for m in team_members] == ["alice"]
 
 
 def test_non_member_gets_the_same_404_as_unknown(api, outsider, acme):
@@ -55,7 +80,7 @@ def test_non_member_gets_the_same_404_as_unknown(api, outsider, acme):
     existing = api.get(reverse("api:org-detail", args=["acme"]))
     unknown = api.get(reverse("api:org-detail", args=["nope"]))
 
-    assert member_of_none.json() == []
+    assert member_of_none.json()["results"] == []
     assert existing.status_code == unknown.status_code == 404
     assert existing.content == unknown.content
 
@@ -65,7 +90,7 @@ def test_inactive_organization_is_invisible(api, owner, acme):
     acme.save()
     api.force_login(owner)
 
-    assert api.get(reverse("api:org-list")).json() == []
+    assert api.get(reverse("api:org-list")).json()["results"] == []
     assert api.get(reverse("api:org-detail", args=["acme"])).status_code == 404
 
 
@@ -98,6 +123,6 @@ def test_tokens_narrow_organizations(api, owner, acme, token_for_other_project):
     beta_by_org_token = api.get(reverse("api:org-detail", args=["beta"]), **bearer(org_token))
     by_project_token = api.get(reverse("api:org-list"), **bearer(token_for_other_project))
 
-    assert [o["name"] for o in by_org_token.json()] == ["Acme"]
+    assert [o["name"] for o in by_org_token.json()["results"]] == ["Acme"]
     assert beta_by_org_token.status_code == 404
-    assert by_project_token.json() == []
+    assert by_project_token.json()["results"] == []

@@ -46,7 +46,8 @@ def test_create_returns_the_secret_once_and_the_list_never(api, owner, private_p
     assert body["expires"] is not None and body["revoked"] is None
     assert "no-store" in created["Cache-Control"]
     assert listed.status_code == 200
-    assert [set(t) for t in listed.json()] == [FIELDS]
+    assert listed.json()["count"] == 1
+    assert [set(t) for t in listed.json()["results"]] == [FIELDS]
     assert secret not in listed.content.decode()
     assert Token.objects.get().secret_hash not in listed.content.decode()
     # The secret works, within its restriction.
@@ -60,7 +61,37 @@ def test_list_shows_only_own_tokens(api, owner, outsider, read_token):
     token_issue(user=outsider, scopes=["read"], name="mine", actor=None)
     api.force_login(outsider)
 
-    assert [t["name"] for t in api.get(reverse("api:token-list")).json()] == ["mine"]
+    assert [t["name"] for t in api.get(reverse("api:token-list")).json()["results"]] == ["mine"]
+
+
+def test_the_token_list_is_a_page_newest_first(api, owner):
+    for n in range(4):
+        token_issue(user=owner, scopes=["read"], name=f"t{n}", actor=None)
+    api.force_login(owner)
+
+    page = api.get(reverse("api:token-list"), {"limit": 2}).json()
+    refused = api.get(reverse("api:token-list"), {"scope": "read"})
+
+    assert page["count"] == 4
+    assert [t["name"] for t in page["results"]] == ["t3", "t2"]
+    assert refused.status_code == 400
+    assert detail(refused) == "scope: Unknown field."
+
+
+def test_one_token_is_shown_to_its_user_only(api, owner, outsider, read_token):
+    token = Token.objects.get(user=owner)
+    url = reverse("api:token-detail", args=[token.identifier])
+    api.force_login(owner)
+    mine = api.get(url)
+    api.force_login(outsider)
+    theirs = api.get(url)
+    unknown = api.get(reverse("api:token-detail", args=["x" * 5000]))
+
+    assert mine.status_code == 200
+    assert set(mine.json()) == FIELDS
+    assert read_token not in mine.content.decode()
+    assert theirs.status_code == unknown.status_code == 404
+    assert theirs.content == unknown.content
 
 
 @pytest.mark.parametrize("token", ["read_token", "upload_token", "manage_token"])
@@ -72,9 +103,10 @@ def test_token_principal_cannot_manage_tokens(request, api, owner, token):
         reverse("api:token-list"), {"scopes": ["manage"]}, format="json", **bearer(secret)
     )
     listed = api.get(reverse("api:token-list"), **bearer(secret))
+    shown = api.get(reverse("api:token-detail", args=[mine.identifier]), **bearer(secret))
     revoked = api.delete(reverse("api:token-detail", args=[mine.identifier]), **bearer(secret))
 
-    for response in (minted, listed, revoked):
+    for response in (minted, listed, shown, revoked):
         assert response.status_code == 403
         assert detail(response) == SESSION_ONLY["detail"]
     assert Token.objects.filter(user=owner).count() == 1

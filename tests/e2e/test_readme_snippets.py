@@ -559,3 +559,18 @@ def test_publish(scene, alice, snippets):
 
 for _snippets in PUBLISH:
     runs(*_snippets)(test_publish)
+
+
+@runs("api-curl")
+def test_the_rest_api_with_curl(published, scene, alice):
+    """The REST API's example, as written: curl with a manage token flips the project public
+    and yanks its release."""
+    scene.env["PRIVINDEX_MANAGE_TOKEN"] = token_issue(
+        user=alice, scopes=["manage", "upload"], name="api", actor=None
+    ).secret
+    result = scene.play("api-curl")
+    assert result.ok, result.output
+    project = Project.objects.get(normalized_name=PRIVATE)
+    assert project.visibility == "public"
+    release = project.releases.get(version=PRIVATE_VERSION)
+    assert (release.yanked, release.yanked_reason) == (True, "broken build")

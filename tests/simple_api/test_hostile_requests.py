@@ -30,8 +30,14 @@ def public_file(db):
 def test_nul_in_a_path_is_the_ordinary_404(client, public_file, url):
     response = client.get(url)
     assert response.status_code == 404
-    # The API's own 404 under /api/ (an RFC 9457 problem), the tools' elsewhere.
-    ordinary = "/api/v1/projects/no-such-name/" if url.startswith("/api/") else "/simple/x/"
+    # The API's own 404 under /api/ and the JSON API's under /pypi/ (RFC 9457 problems), the
+    # tools' elsewhere.
+    if url.startswith("/api/"):
+        ordinary = "/api/v1/projects/no-such-name/"
+    elif url.startswith("/pypi/"):
+        ordinary = "/pypi/no-such-name/json"
+    else:
+        ordinary = "/simple/x/"
     assert response.content == client.get(ordinary).content
 
 

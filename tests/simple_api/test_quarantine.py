@@ -36,6 +36,10 @@ def test_json_api_lists_no_files(client, quarantined):
 
 
 def test_rest_api_lists_no_files(client, quarantined):
-    releases = client.get("/api/v1/projects/bad-pkg/releases/").json()
-    assert [r["files"] for r in releases] == [[]]
+    # The REST API's lists are for signed-in callers (issue 11).
+    client.force_login(factories.UserFactory())
+    files = client.get("/api/v1/projects/bad-pkg/releases/1.0/files/").json()
+    assert (files["count"], files["results"]) == (0, [])
     assert client.get("/api/v1/projects/bad-pkg/releases/1.0/").json()["files"] == []
+    file = f"/api/v1/projects/bad-pkg/releases/1.0/files/{quarantined.filename}/"
+    assert client.get(file).status_code == 404
