@@ -4,7 +4,7 @@ namespace it does not see, redirects, the credential rules and the cache headers
 
 import pytest
 
-from simple_api.responses import NOT_FOUND_BODY
+from simple_api.problems import not_found
 from tests import factories
 
 JSON = "application/vnd.pypi.simple.v1+json"
@@ -148,7 +148,9 @@ def test_a_namespace_the_caller_does_not_see_is_the_ordinary_404(
             client.force_login(caller)
         response = get(client, path)
         assert response.status_code == 404
-        assert response.content == unknown.content == NOT_FOUND_BODY
+        # The JSON endpoints' one 404, an RFC 9457 problem (simple_api.problems).
+        assert response.content == unknown.content == not_found().content
+        assert response["Content-Type"] == "application/problem+json"
         assert dict(response.items()) == dict(unknown.items())
 
 
