@@ -59,11 +59,14 @@ def artefacts_root() -> Path:
 
 
 @pytest.fixture(scope="session")
-def live_server() -> Iterator[Any]:
+def live_server(django_db_setup: Any) -> Iterator[Any]:
     """pytest-django's live server, serving the collected static files (``STATIC_ROOT``, the
     hashed names the manifest storage writes into the pages) as production does. The stock
     fixture serves ``/static/`` from the finders, which know no hashed name: every page would
-    lose its stylesheet, and the contrast and 375 px checks would look at unstyled pages."""
+    lose its stylesheet, and the contrast and 375 px checks would look at unstyled pages.
+
+    After the test database is made, so it stops (and its threads' connections close) before
+    the database is dropped: else the drop can find a connection still open."""
     from django.test.testcases import _StaticFilesHandler
     from pytest_django.live_server_helper import LiveServer
 
