@@ -53,10 +53,22 @@ class BoundedJSONParser(JSONParser):
         if nesting_depth(body) > MAX_DEPTH:
             raise exceptions.ParseError(f"JSON nested deeper than {MAX_DEPTH} levels.")
         try:
-            return json.loads(body.decode("utf-8"), parse_constant=_no_constant)
+            return json.loads(
+                body.decode("utf-8"), parse_constant=_no_constant, object_pairs_hook=_one_each
+            )
         except (ValueError, UnicodeDecodeError) as exc:
             raise exceptions.ParseError(f"The body is not valid JSON: {exc}") from None
 
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
+
+
+def _one_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object, refused when it names a key twice (which value was meant?)."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise ValueError(f"the key {key!r} appears twice")
+        found[key] = value
+    return found

@@ -5,8 +5,8 @@ process shares the counts). Each answers 429 with ``Retry-After`` (an RFC 9457 p
   client address (``privindex.middleware.client_ip``); only failures count, so a valid token
   from the same address keeps working. Asked by ``api.authentication``.
 - ``TokenCreateThrottle``: token creation, per user (``TokenList``, ``OrgTokenList``).
-- ``WriteThrottle``: every unsafe request, per user (or address when anonymous); reads are
-  not counted. The default for every view.
+- ``WriteThrottle``: every unsafe request, per token (or user, or address when anonymous);
+  reads are not counted. The default for every view.
 """
 
 from __future__ import annotations
@@ -22,6 +22,11 @@ SAFE = ("GET", "HEAD", "OPTIONS")
 
 class _Throttle(SimpleRateThrottle):
     def _who(self, request: Any) -> str:
+        # A token counts as itself (an organization token has no user; one leaked and used
+        # from many addresses is still one caller).
+        token = getattr(getattr(request, "principal", None), "token", None)
+        if token is not None:
+            return f"token{token.pk}"
         user = getattr(request, "user", None)
         if user is not None and getattr(user, "is_authenticated", False):
             return f"user{user.pk}"

@@ -484,12 +484,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # JSON bounded in size and depth (api.parsers); forms as DRF reads them, bounded by
-    # DATA_UPLOAD_MAX_MEMORY_SIZE.
+    # JSON bounded in size and depth (api.parsers); urlencoded forms as DRF reads them,
+    # bounded by DATA_UPLOAD_MAX_MEMORY_SIZE. No endpoint takes a file: multipart is a 415.
     "DEFAULT_PARSER_CLASSES": [
         "api.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
     ],
     # RFC 9457 problem details for every error (api.errors).
     "EXCEPTION_HANDLER": "api.errors.problem_handler",

@@ -75,10 +75,11 @@ def _file_entry(request: PrincipalRequest, file: File, release: Release) -> dict
         "yanked": release.yanked,
         "yanked_reason": _or_none(release.yanked_reason),
     }
-    if file.metadata_sha256:  # PEP 658 / 714, as on the simple pages
-        hashes = {"sha256": file.metadata_sha256}
-        entry["core-metadata"] = hashes
-        entry["data-dist-info-metadata"] = hashes
+    # PEP 658 / 714 as PyPI sends it here: always present, the hashes of the metadata file
+    # the simple pages serve, or false (PyPI sends no data-dist-info-metadata in this API).
+    entry["core-metadata"] = (
+        {"sha256": file.metadata_sha256} if file.metadata_sha256 else False
+    )
     return entry
 
 

@@ -21,7 +21,7 @@ from api.permissions import authorize, deny
 from api.schema import problems
 from api.serializers import parse
 from api.serializers_audit import EventPageSerializer, EventQuerySerializer
-from api.views.base import Pagination, PrincipalView
+from api.views.base import Pagination, PrincipalView, list_allowed
 from audit import selectors
 from audit.exports import download, exported
 from audit.models import Event
@@ -69,6 +69,7 @@ def _described(*, operation_id: str, summary: str, who: str):
 
 class _Events(PrincipalView):
     content_negotiation_class = ExportNegotiation
+    parses_own_query = True  # the filters and format (EventQuerySerializer)
     action: Action  # what the caller must be allowed, on the project or the organization
 
     def _early(self, request) -> dict:
@@ -76,6 +77,7 @@ class _Events(PrincipalView):
         decision = precheck(request.principal, self.action, surface=Surface.API)
         if not decision:
             deny(decision)
+        list_allowed(request)  # a list, exported or not: a token needs read too
         return parse(EventQuerySerializer, request.query_params)
 
     def _answer(self, request, events, query: dict, *, filename: str):

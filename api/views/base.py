@@ -6,13 +6,36 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.views import APIView
 
-from access import Principal
+from access import Action, Principal, Surface, precheck
 from api.throttles import TokenCreateThrottle
 
 
+def list_allowed(request) -> None:  # type: ignore[no-untyped-def]
+    """Lists are for signed-in callers (issue 11): anonymous callers get 401 with the
+    challenge, a token without the read scope 403, whatever it lists, before any name is
+    looked at (``Surface.API_LIST``)."""
+    from api.permissions import deny
+
+    decision = precheck(request.principal, Action.READ, surface=Surface.API_LIST)
+    if not decision:
+        deny(decision)
+
+
 class Pagination(LimitOffsetPagination):
+    """Every list's page, and the rules of every list, wherever a view forgot them: who may
+    list (``list_allowed``), and no query parameter but ``limit`` and ``offset`` (a view with
+    filters of its own parses them itself and says so with ``parses_own_query``)."""
+
     default_limit = 50
     max_limit = 500
+
+    def paginate_queryset(self, queryset, request, view=None):  # type: ignore[no-untyped-def]
+        list_allowed(request)
+        if not getattr(view, "parses_own_query", False):
+            from api.serializers import PageQuerySerializer, parse
+
+            parse(PageQuerySerializer, request.query_params)
+        return super().paginate_queryset(queryset, request, view=view)
 
 
 class TokenCreating:

@@ -61,7 +61,7 @@ class InvitationList(PrincipalView):
         summary="The organization's pending invitations",
         description="Owners only; newest first.",
         parameters=PAGE_PARAMETERS,
-        responses={200: InvitationPageSerializer, **problems(401, 403, 404)},
+        responses={200: InvitationPageSerializer, **problems(400, 401, 403, 404, 429)},
         examples=[OpenApiExample("A page", value=_page([INVITATION]), response_only=True)],
     )
     def get(self, request, name: str):
@@ -167,7 +167,7 @@ class MyInvitationList(PrincipalView):
         summary="Your pending invitations",
         description="To you, or to your email address, of organizations you are not in yet.",
         parameters=PAGE_PARAMETERS,
-        responses={200: MyInvitationPageSerializer, **problems(401, 403)},
+        responses={200: MyInvitationPageSerializer, **problems(400, 401, 403, 429)},
         examples=[OpenApiExample("A page", value=_page([MY_INVITATION]), response_only=True)],
     )
     def get(self, request):

@@ -19,7 +19,12 @@ from accounts import services
 from accounts.models import Organization
 from api.permissions import BadRequest, deny, not_found, require
 from api.schema import problems
-from api.serializers import OrganizationTokenCreateSerializer, TokenSerializer, parse
+from api.serializers import (
+    OrganizationTokenCreateSerializer,
+    TokenCreatedSerializer,
+    TokenSerializer,
+    parse,
+)
 from api.serializers_orgs import (
     PAGE_PARAMETERS,
     OrganizationCreateSerializer,
@@ -72,7 +77,7 @@ class OrgList(PrincipalView):
         summary="The organizations you may see",
         description="Your organizations (every one, for a superuser), by name, with your role.",
         parameters=PAGE_PARAMETERS,
-        responses={200: OrganizationPageSerializer, **problems(401, 403)},
+        responses={200: OrganizationPageSerializer, **problems(400, 401, 403, 429)},
         examples=[
             OpenApiExample(
                 "A page",
@@ -209,7 +214,7 @@ class OrgTokenList(TokenCreating, PrincipalView):
         summary="The organization's own tokens",
         description="Owners and managers, through a session. Never the secrets.",
         parameters=PAGE_PARAMETERS,
-        responses={200: OrganizationTokenPageSerializer, **problems(401, 403, 404)},
+        responses={200: OrganizationTokenPageSerializer, **problems(400, 401, 403, 404, 429)},
     )
     def get(self, request, name: str):
         organization = organization_for(request, name, Action.ORGANIZATION_TOKENS_ISSUE)
@@ -226,7 +231,7 @@ class OrgTokenList(TokenCreating, PrincipalView):
             "Owners and managers, through a session. The answer carries the full token once."
         ),
         request=OrganizationTokenCreateSerializer,
-        responses={201: TokenSerializer, **problems(400, 401, 403, 404, 413, 415, 429)},
+        responses={201: TokenCreatedSerializer, **problems(400, 401, 403, 404, 413, 415, 429)},
         examples=[
             OpenApiExample(
                 "CI upload", value={"scopes": ["read", "upload"], "name": "ci"}, request_only=True

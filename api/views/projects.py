@@ -46,7 +46,7 @@ from api.serializers import (
     page_of,
     parse,
 )
-from api.views.base import Pagination, PrincipalView
+from api.views.base import Pagination, PrincipalView, list_allowed
 from projects import selectors, services
 
 TAG = ["projects"]
@@ -82,12 +82,8 @@ def example_page(item: dict[str, Any]) -> OpenApiExample:
 
 
 def listing(request) -> None:
-    """Lists are for signed-in callers (issue 11): anonymous callers get 401 with the
-    challenge, a token without the read scope 403, whatever it lists, before any name is
-    looked at (``Surface.API_LIST``)."""
-    decision = precheck(request.principal, Action.READ, surface=Surface.API_LIST)
-    if not decision:
-        deny(decision)
+    """Lists are for signed-in callers (``api.views.base.list_allowed``)."""
+    list_allowed(request)
 
 
 def page(request, view, items: Any, serializer_class: type, **context: Any) -> Response:
@@ -116,6 +112,8 @@ def _placed_in(principal: Principal, named: str | None) -> Organization | None:
 
 
 class ProjectList(PrincipalView):
+    parses_own_query = True  # its filters (ProjectListQuerySerializer)
+
     @extend_schema(
         operation_id="projects_list",
         tags=TAG,

@@ -186,7 +186,7 @@ ROWS = {
         _get(lambda i: f"{API_PROJECT}releases/"), 200, U, ALLOW, ALLOW
     ),
     (Surface.API, Action.YANK): _row(
-        _post(f"{API_PROJECT}releases/1.0/yank/", {}), 200, U, ALLOW, ALLOW
+        _post_json(f"{API_PROJECT}releases/1.0/yank/", {}), 200, U, ALLOW, ALLOW
     ),
     (Surface.API, Action.MANAGE): _row(
         _patch(API_PROJECT, {"visibility": "private"}), 200, U, ALLOW, ALLOW

@@ -63,7 +63,8 @@ PROJECT_MATRIX = {
     "superuser": (200, 200, 404),
     "read_token": (403, 403, 403),  # no manage scope: decided before any name
     "upload_token": (403, 403, 403),
-    "manage_token": (200, 200, 404),
+    # A list: a token needs read too (issue 11), decided before any name is looked up.
+    "manage_token": (403, 403, 403),
     "all_scopes_token": (200, 200, 404),
     "outsider_token": (403, 404, 404),
     "token_for_other_project": (403, 403, 403),
@@ -148,7 +149,7 @@ ORG_MATRIX = {
     "staff": (404, 404),
     "superuser": (200, 404),
     "owner": (404, 404),
-    "manage_token": (404, 404),  # owner's: not a member of acme
+    "manage_token": (403, 403),  # a list: it needs read too, before any lookup
     "read_token": (403, 403),
     "org_read_token": (403, 403),
     "org_upload_token": (403, 403),
@@ -173,7 +174,7 @@ def test_organization_events_matrix(cast, api, org_project, who, column):
 def test_an_org_owners_manage_token_reads_the_log(cast, api, org_project):
     events_of(org_project, 1)
     owner = cast.user("org_owner")
-    secret = token_issue(user=owner, scopes=["manage"], actor=owner).secret
+    secret = token_issue(user=owner, scopes=["read", "manage"], actor=owner).secret
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
 
     response = api.get(org_events("acme"))

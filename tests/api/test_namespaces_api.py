@@ -46,6 +46,9 @@ def listed(response):
 
 
 def test_anyone_sees_the_grants_that_are_not_hidden_without_their_owner(api, granted):
+    # A list: anonymous callers are challenged (issue 11); anyone signed in sees these.
+    assert api.get(reverse("api:namespace-list")).status_code == 401
+    api.force_login(factories.UserFactory(username="passer-by"))
     response = api.get(reverse("api:namespace-list"))
 
     assert listed(response) == ["foo", "foo-bar"]
@@ -70,6 +73,7 @@ def test_a_member_sees_the_hidden_grants_and_the_owner(api, granted, member):
 
 
 def test_the_list_is_paginated_and_its_parameters_checked(api, granted):
+    api.force_login(factories.UserFactory(username="passer-by"))
     page = api.get(reverse("api:namespace-list"), {"limit": 1})
     bad = api.get(reverse("api:namespace-list"), {"limit": "x", "sort": "name"})
 

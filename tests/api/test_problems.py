@@ -92,3 +92,14 @@ def test_the_api_404_is_the_same_bytes_from_drf_and_from_django(api, db):
     from_drf = api.get("/api/v1/projects/no-such-name/")
     from_django = api.get("/api/v1/no-such-route/")
     assert from_drf.content == from_django.content
+
+
+def test_a_key_named_twice_and_a_multipart_body_are_refused(api, owner, private_project):
+    api.force_login(owner)
+    twice = _patch(api, b'{"visibility": "public", "visibility": "private"}')
+    assert twice.status_code == 400
+    assert "appears twice" in detail(twice)
+    multipart = api.post(reverse("api:token-list"), {"scopes": "read", "blob": "x" * 100})
+    assert multipart.status_code == 415
+    private_project.refresh_from_db()
+    assert private_project.visibility == "private"

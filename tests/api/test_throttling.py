@@ -45,3 +45,26 @@ def test_token_creation_is_throttled_per_user(api, owner, rates):
     ]
     assert made == [201, 201, 201, 429]
     assert api.get(reverse("api:token-list")).status_code == 200  # listing is not creating
+
+
+def test_an_organization_tokens_writes_count_as_one_caller_from_any_address(api, owner, rates):
+    from rest_framework.settings import api_settings
+    from rest_framework.throttling import SimpleRateThrottle
+
+    from tests import factories
+
+    SimpleRateThrottle.THROTTLE_RATES = {**api_settings.DEFAULT_THROTTLE_RATES, "write": "2/min"}
+    org = factories.OrganizationFactory(name="acme")
+    factories.OrganizationMemberFactory(organization=org, user=owner, role="owner")
+    project = factories.ProjectFactory(name="acme-widgets", organization=org)
+    factories.ReleaseFactory(project=project, version="1.0")
+    secret = token_issue(
+        user=None, organization=org, created_by=owner, scopes=["read", "upload"], actor=owner
+    ).secret
+    url = reverse("api:release-yank", args=["acme-widgets", "1.0"])
+    answers = [
+        api.post(url, {"reason": "x"}, format="json", REMOTE_ADDR=f"192.0.2.{n}",
+                 **bearer(secret)).status_code
+        for n in range(3)
+    ]  # fmt: skip
+    assert answers[:2] == [200, 200] and answers[2] == 429

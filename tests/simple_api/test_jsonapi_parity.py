@@ -25,12 +25,11 @@ pytestmark = pytest.mark.django_db
 
 PYPI = json.loads((Path(__file__).parent / "pypi" / "sampleproject.json").read_text())
 PYPI.pop("_source")
-PEP_658_KEYS = {"core-metadata", "data-dist-info-metadata"}  # only where metadata is kept
 PROBLEM = "application/problem+json"
 
 
 def _file_keys(entry: dict) -> set[str]:
-    return set(entry) - PEP_658_KEYS
+    return set(entry)
 
 
 @pytest.fixture
@@ -95,8 +94,10 @@ def test_files_carry_their_digests_and_pep_658_metadata(client, sample):
     urls = {f["filename"]: f for f in client.get("/pypi/sample-project/json").json()["urls"]}
 
     wheel, sdist = urls["sample_project-2.0-py3-none-any.whl"], urls["sample_project-2.0.tar.gz"]
-    assert wheel["core-metadata"] == wheel["data-dist-info-metadata"] == {"sha256": "ab" * 32}
-    assert not PEP_658_KEYS & set(sdist)
+    # As PyPI sends it: always core-metadata (its hashes, or false), never the older name.
+    assert wheel["core-metadata"] == {"sha256": "ab" * 32}
+    assert sdist["core-metadata"] is False
+    assert "data-dist-info-metadata" not in wheel and "data-dist-info-metadata" not in sdist
     assert wheel["downloads"] == -1 and wheel["has_sig"] is False
     assert wheel["digests"]["md5"] == wheel["md5_digest"]
     assert wheel["upload_time_iso_8601"].endswith("Z")
