@@ -18,7 +18,7 @@ from access import project_offers_files
 from accounts.limits import ORGANIZATION_NAME_MAX, USERNAME_MAX
 from accounts.models import Visibility
 from api.errors import Invalid
-from api.views.base import Pagination
+from api.views.base import OFFSET_MAX, Pagination
 from projects.limits import PROJECT_NAME_MAX, QUERY_MAX, STATUS_REASON_MAX, YANK_REASON_MAX
 from projects.models import File, Project, ProjectRoleName, ProjectStatus, Release
 from simple_api.pages import file_url_path
@@ -32,7 +32,6 @@ NAME_INVALID = (
 )
 # The largest offset or id a query or body may name: PostgreSQL's integers are bounded,
 # Python's are not.
-OFFSET_MAX = 2**31 - 1
 
 
 def parse(serializer_class: type[serializers.Serializer], data: Any) -> dict:

@@ -77,9 +77,7 @@ def _file_entry(request: PrincipalRequest, file: File, release: Release) -> dict
     }
     # PEP 658 / 714 as PyPI sends it here: always present, the hashes of the metadata file
     # the simple pages serve, or false (PyPI sends no data-dist-info-metadata in this API).
-    entry["core-metadata"] = (
-        {"sha256": file.metadata_sha256} if file.metadata_sha256 else False
-    )
+    entry["core-metadata"] = {"sha256": file.metadata_sha256} if file.metadata_sha256 else False
     return entry
 
 

@@ -7,6 +7,7 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.views import APIView
 
 from access import Action, Principal, Surface, precheck
+from api.errors import Invalid
 from api.throttles import TokenCreateThrottle
 
 
@@ -32,10 +33,32 @@ class Pagination(LimitOffsetPagination):
     def paginate_queryset(self, queryset, request, view=None):  # type: ignore[no-untyped-def]
         list_allowed(request)
         if not getattr(view, "parses_own_query", False):
-            from api.serializers import PageQuerySerializer, parse
-
-            parse(PageQuerySerializer, request.query_params)
+            _page_query_check(request.query_params, self.max_limit)
         return super().paginate_queryset(queryset, request, view=view)
+
+
+OFFSET_MAX = 2**31 - 1
+
+
+def _page_query_check(params, max_limit: int) -> None:  # type: ignore[no-untyped-def]
+    """``limit`` and ``offset`` as ``api.serializers.PageQuerySerializer`` takes them, and no
+    other parameter; every error at once (400)."""
+    errors: dict[str, list[str]] = {}
+    for key in params:
+        if key not in ("limit", "offset"):
+            errors[key] = ["Unknown field."]
+    for key, low, high in (("limit", 1, max_limit), ("offset", 0, OFFSET_MAX)):
+        if key not in params:
+            continue
+        try:
+            value = int(params[key])
+        except ValueError:
+            errors[key] = ["A valid integer is required."]
+            continue
+        if not low <= value <= high:
+            errors[key] = [f"Ensure this value is between {low} and {high}."]
+    if errors:
+        raise Invalid(errors)
 
 
 class TokenCreating:
