@@ -14,7 +14,7 @@ from accounts.models import OrganizationMember, User
 
 def mfa_enabled(user: User) -> bool:
     """Whether ``user`` has an authenticator app set up (recovery codes alone are not one)."""
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    return user.pk in mfa_users([user.pk])
 
 
 def mfa_users(user_ids: list[int]) -> set[int]:

@@ -6,7 +6,6 @@ Every body and every query is read through ``parse``: every error at once, unkno
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -17,8 +16,7 @@ from rest_framework import serializers
 from access import project_offers_files
 from accounts.limits import ORGANIZATION_NAME_MAX, USERNAME_MAX
 from accounts.models import Visibility
-from api.errors import Invalid
-from api.views.base import OFFSET_MAX, Pagination
+from api.validation import OFFSET_MAX, PageQuerySerializer
 from projects.limits import PROJECT_NAME_MAX, QUERY_MAX, STATUS_REASON_MAX, YANK_REASON_MAX
 from projects.models import File, Project, ProjectRoleName, ProjectStatus, Release
 from simple_api.pages import file_url_path
@@ -32,35 +30,6 @@ NAME_INVALID = (
 )
 # The largest offset or id a query or body may name: PostgreSQL's integers are bounded,
 # Python's are not.
-
-
-def parse(serializer_class: type[serializers.Serializer], data: Any) -> dict:
-    """Validated input, or 400 with every error at once: each invalid field, each missing
-    one, and each field the serializer does not know (a typo such as ``visibilty`` would
-    otherwise change nothing and answer 200)."""
-    if not isinstance(data, Mapping):
-        raise Invalid({"": ["Expected a JSON object."]})
-    known = serializer_class().fields
-    serializer = serializer_class(data=data)
-    errors = {} if serializer.is_valid() else dict(serializer.errors)
-    for key in data:
-        if key not in known:
-            errors[str(key)] = ["Unknown field."]
-    if errors:
-        raise Invalid(_printable(errors))
-    return dict(serializer.validated_data)
-
-
-def _printable(errors: Any) -> Any:
-    """``errors`` with every text UTF-8 can carry: a field name or a value a message repeats
-    may hold a lone surrogate (JSON allows ``"\\ud800"``), which no answer could encode."""
-    if isinstance(errors, Mapping):
-        return {_printable(key): _printable(value) for key, value in errors.items()}
-    if isinstance(errors, list):
-        return [_printable(item) for item in errors]
-    if isinstance(errors, str):
-        return errors.encode("utf-8", "backslashreplace").decode("utf-8")
-    return errors
 
 
 def _absolute(request, path: str) -> str:
@@ -247,17 +216,6 @@ class TokenCreatedSerializer(TokenSerializer):
 
 
 # --- input: queries ---------------------------------------------------------------------------
-
-
-class PageQuerySerializer(serializers.Serializer):
-    """The page a list answers (``api.views.base.Pagination``)."""
-
-    limit = serializers.IntegerField(
-        min_value=1, max_value=Pagination.max_limit, required=False, help_text="Items per page."
-    )
-    offset = serializers.IntegerField(
-        min_value=0, max_value=OFFSET_MAX, required=False, help_text="Items to skip."
-    )
 
 
 class ProjectListQuerySerializer(PageQuerySerializer):

@@ -8,18 +8,10 @@ from typing import Any
 
 from rest_framework import serializers
 
-from api.views.base import Pagination
+from api.validation import PageQuerySerializer
 from audit.exports import ACTION_MAX, ACTOR_MAX, CSV, JSON_LINES, BadFilter, Filters
 
 # --- input ------------------------------------------------------------------------------------
-
-
-class PageQuerySerializer(serializers.Serializer):
-    """``limit`` and ``offset`` (``api.views.base.Pagination``), validated rather than
-    silently replaced by the defaults."""
-
-    limit = serializers.IntegerField(min_value=1, max_value=Pagination.max_limit, required=False)
-    offset = serializers.IntegerField(min_value=0, required=False)
 
 
 class EventQuerySerializer(PageQuerySerializer):

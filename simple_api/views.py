@@ -54,9 +54,16 @@ def _prefix(request: PrincipalRequest) -> str:
 
 
 def _negotiate(request: PrincipalRequest) -> str | None:
-    return negotiation.select_content_type(
-        request.META.get("HTTP_ACCEPT"), request.GET.get("format")
-    )
+    """The content type this request negotiated, chosen once (the refusals ask it before the
+    page does: ``_refusals``)."""
+    try:
+        return request._negotiated  # type: ignore[attr-defined, no-any-return]
+    except AttributeError:
+        chosen = negotiation.select_content_type(
+            request.META.get("HTTP_ACCEPT"), request.GET.get("format")
+        )
+        request._negotiated = chosen  # type: ignore[attr-defined]
+        return chosen
 
 
 def _page(

@@ -19,8 +19,8 @@ from access import Action, Surface, decide_organization, precheck
 from accounts.selectors import organization_by_name
 from api.permissions import authorize, deny
 from api.schema import problems
-from api.serializers import parse
 from api.serializers_audit import EventPageSerializer, EventQuerySerializer
+from api.validation import parse
 from api.views.base import Pagination, PrincipalView, list_allowed
 from audit import selectors
 from audit.exports import download, exported

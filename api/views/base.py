@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from access import Action, Principal, Surface, precheck
-from api.errors import Invalid
 from api.throttles import TokenCreateThrottle
+from api.validation import MAX_LIMIT, PageQuerySerializer, parse
 
 
 def list_allowed(request) -> None:  # type: ignore[no-untyped-def]
@@ -28,37 +31,13 @@ class Pagination(LimitOffsetPagination):
     filters of its own parses them itself and says so with ``parses_own_query``)."""
 
     default_limit = 50
-    max_limit = 500
+    max_limit = MAX_LIMIT
 
     def paginate_queryset(self, queryset, request, view=None):  # type: ignore[no-untyped-def]
         list_allowed(request)
         if not getattr(view, "parses_own_query", False):
-            _page_query_check(request.query_params, self.max_limit)
+            parse(PageQuerySerializer, request.query_params)
         return super().paginate_queryset(queryset, request, view=view)
-
-
-OFFSET_MAX = 2**31 - 1
-
-
-def _page_query_check(params, max_limit: int) -> None:  # type: ignore[no-untyped-def]
-    """``limit`` and ``offset`` as ``api.serializers.PageQuerySerializer`` takes them, and no
-    other parameter; every error at once (400)."""
-    errors: dict[str, list[str]] = {}
-    for key in params:
-        if key not in ("limit", "offset"):
-            errors[key] = ["Unknown field."]
-    for key, low, high in (("limit", 1, max_limit), ("offset", 0, OFFSET_MAX)):
-        if key not in params:
-            continue
-        try:
-            value = int(params[key])
-        except ValueError:
-            errors[key] = ["A valid integer is required."]
-            continue
-        if not low <= value <= high:
-            errors[key] = [f"Ensure this value is between {low} and {high}."]
-    if errors:
-        raise Invalid(errors)
 
 
 class TokenCreating:
@@ -92,3 +71,12 @@ class PrincipalView(APIView):
         patch_vary_headers(response, ("Authorization", "Cookie"))
         patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+def page(request, view, items: Any, serializer_class: type, **context: Any) -> Response:  # type: ignore[no-untyped-def]
+    """One page of ``items`` (a query, sliced: one query a page), as ``page_of`` describes:
+    every list answers through it."""
+    paginator = Pagination()
+    rows = paginator.paginate_queryset(items, request, view=view)
+    data = serializer_class(rows, many=True, context={"request": request, **context}).data
+    return paginator.get_paginated_response(data)

@@ -13,9 +13,10 @@ from rest_framework.response import Response
 from access import Action, project_offers_files
 from api.permissions import authorize, not_found
 from api.schema import problems
-from api.serializers import FileSerializer, PageQuerySerializer, page_of, parse
-from api.views.base import PrincipalView
-from api.views.projects import READS, example_page, listing, page
+from api.serializers import FileSerializer, page_of
+from api.validation import PageQuerySerializer, parse
+from api.views.base import PrincipalView, list_allowed, page
+from api.views.projects import READS, example_page
 from api.views.releases import release_of
 from projects import selectors, services
 
@@ -45,7 +46,7 @@ class FileList(PrincipalView):
         examples=[example_page(FILE)],
     )
     def get(self, request, name: str, version: str):
-        listing(request)
+        list_allowed(request)
         project = authorize(request, name, Action.READ)
         release = release_of(project, version)
         parse(PageQuerySerializer, request.query_params)

@@ -14,7 +14,6 @@ from accounts import services
 from accounts.models import Invitation
 from api.permissions import deny, not_found
 from api.schema import problems
-from api.serializers import parse
 from api.serializers_orgs import (
     PAGE_PARAMETERS,
     InvitationCreateSerializer,
@@ -24,7 +23,8 @@ from api.serializers_orgs import (
     MyInvitationPageSerializer,
     MyInvitationSerializer,
 )
-from api.views.base import Pagination, PrincipalView
+from api.validation import parse
+from api.views.base import PrincipalView, page
 from api.views.org_access import caller, object_id, organization_for, refusals, user_named
 
 TAG = ["organization invitations"]
@@ -69,10 +69,7 @@ class InvitationList(PrincipalView):
         pending = services.invitations_pending(organization=organization).select_related(
             "organization"
         )
-        paginator = Pagination()
-        page = paginator.paginate_queryset(pending, request, view=self)
-        data = InvitationSerializer(page, many=True, context={"request": request}).data
-        return paginator.get_paginated_response(data)
+        return page(request, self, pending, InvitationSerializer)
 
     @extend_schema(
         operation_id="orgs_invitations_create",
@@ -172,10 +169,7 @@ class MyInvitationList(PrincipalView):
     )
     def get(self, request):
         user = _invitee(request, Action.ORGANIZATION_READ)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(services.invitations_for(user=user), request, view=self)
-        data = MyInvitationSerializer(page, many=True, context={"request": request}).data
-        return paginator.get_paginated_response(data)
+        return page(request, self, services.invitations_for(user=user), MyInvitationSerializer)
 
 
 class InvitationAccept(PrincipalView):

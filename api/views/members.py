@@ -10,14 +10,14 @@ from rest_framework.response import Response
 from access import Action
 from accounts import services
 from api.schema import problems
-from api.serializers import parse
 from api.serializers_orgs import (
     PAGE_PARAMETERS,
     MemberPageSerializer,
     MemberRoleSerializer,
     MemberSerializer,
 )
-from api.views.base import Pagination, PrincipalView
+from api.validation import parse
+from api.views.base import PrincipalView, page
 from api.views.org_access import caller, member_get, members, organization_for, refusals
 
 TAG = ["organization members"]
@@ -46,10 +46,7 @@ class MemberList(PrincipalView):
     )
     def get(self, request, name: str):
         organization = organization_for(request, name, Action.ORGANIZATION_READ)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(members(organization), request, view=self)
-        data = MemberSerializer(page, many=True, context={"request": request}).data
-        return paginator.get_paginated_response(data)
+        return page(request, self, members(organization), MemberSerializer)
 
 
 class MemberDetail(PrincipalView):

@@ -15,12 +15,12 @@ from rest_framework.response import Response
 from access import Action, Surface, precheck
 from api.permissions import deny, not_found
 from api.schema import problems
-from api.serializers import parse
 from api.serializers_audit import (
     NamespacePageSerializer,
     NamespaceSerializer,
     PageQuerySerializer,
 )
+from api.validation import parse
 from api.views.base import Pagination, PrincipalView
 from namespaces import selectors
 from namespaces.selectors import NamespaceDetail as Namespace

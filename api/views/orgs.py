@@ -23,7 +23,6 @@ from api.serializers import (
     OrganizationTokenCreateSerializer,
     TokenCreatedSerializer,
     TokenSerializer,
-    parse,
 )
 from api.serializers_orgs import (
     PAGE_PARAMETERS,
@@ -34,7 +33,8 @@ from api.serializers_orgs import (
     OrganizationTokenPageSerializer,
     OrganizationUpdateSerializer,
 )
-from api.views.base import Pagination, PrincipalView, TokenCreating
+from api.validation import parse
+from api.views.base import Pagination, PrincipalView, TokenCreating, page
 from api.views.org_access import (
     caller,
     organization_for,
@@ -219,9 +219,7 @@ class OrgTokenList(TokenCreating, PrincipalView):
     def get(self, request, name: str):
         organization = organization_for(request, name, Action.ORGANIZATION_TOKENS_ISSUE)
         tokens = token_selectors.organization_token_list(organization=organization)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(tokens, request, view=self)
-        return paginator.get_paginated_response(TokenSerializer(page, many=True).data)
+        return page(request, self, tokens, TokenSerializer)
 
     @extend_schema(
         operation_id="orgs_tokens_create",

@@ -44,9 +44,9 @@ from api.serializers import (
     ProjectTransferSerializer,
     ProjectUpdateSerializer,
     page_of,
-    parse,
 )
-from api.views.base import Pagination, PrincipalView, list_allowed
+from api.validation import parse
+from api.views.base import PrincipalView, list_allowed, page
 from projects import selectors, services
 
 TAG = ["projects"]
@@ -79,19 +79,6 @@ def example_page(item: dict[str, Any]) -> OpenApiExample:
 
 
 # --- what every list shares -------------------------------------------------------------------
-
-
-def listing(request) -> None:
-    """Lists are for signed-in callers (``api.views.base.list_allowed``)."""
-    list_allowed(request)
-
-
-def page(request, view, items: Any, serializer_class: type, **context: Any) -> Response:
-    """One page of ``items`` (a query, sliced: one query a page), as ``page_of`` describes."""
-    paginator = Pagination()
-    rows = paginator.paginate_queryset(items, request, view=view)
-    data = serializer_class(rows, many=True, context={"request": request, **context}).data
-    return paginator.get_paginated_response(data)
 
 
 # --- projects ---------------------------------------------------------------------------------
@@ -128,7 +115,7 @@ class ProjectList(PrincipalView):
         examples=[example_page(PROJECT)],
     )
     def get(self, request):
-        listing(request)
+        list_allowed(request)
         filters = parse(ProjectListQuerySerializer, request.query_params)
         projects = selectors.projects_filtered(
             principal=request.principal,

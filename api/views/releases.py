@@ -16,16 +16,15 @@ from api.errors import Invalid
 from api.permissions import authorize, not_found
 from api.schema import problems
 from api.serializers import (
-    PageQuerySerializer,
     ReleaseSerializer,
     ReleaseSummarySerializer,
     ReleaseYankStateSerializer,
     YankSerializer,
     page_of,
-    parse,
 )
-from api.views.base import PrincipalView
-from api.views.projects import READS, WRITES, example_page, listing, page
+from api.validation import PageQuerySerializer, parse
+from api.views.base import PrincipalView, list_allowed, page
+from api.views.projects import READS, WRITES, example_page
 from projects import selectors, services
 from projects.models import Project, Release
 
@@ -73,7 +72,7 @@ class ReleaseList(PrincipalView):
         examples=[example_page(RELEASE)],
     )
     def get(self, request, name: str):
-        listing(request)
+        list_allowed(request)
         project = authorize(request, name, Action.READ)
         parse(PageQuerySerializer, request.query_params)
         releases = selectors.release_query(project=project)

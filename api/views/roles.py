@@ -17,17 +17,16 @@ from api.errors import Invalid
 from api.permissions import ServiceFailure, authorize, not_found
 from api.schema import problems
 from api.serializers import (
-    PageQuerySerializer,
     ProjectRoleChangeSerializer,
     ProjectTeamRoleGrantSerializer,
     ProjectTeamRoleSerializer,
     ProjectUserRoleGrantSerializer,
     ProjectUserRoleSerializer,
     page_of,
-    parse,
 )
-from api.views.base import PrincipalView
-from api.views.projects import WRITES, example_page, listing, page
+from api.validation import PageQuerySerializer, parse
+from api.views.base import PrincipalView, list_allowed, page
+from api.views.projects import WRITES, example_page
 from projects import selectors, services
 from projects.models import Project
 
@@ -68,7 +67,7 @@ class UserRoleList(PrincipalView):
         examples=[example_page(USER_ROLE)],
     )
     def get(self, request, name: str):
-        listing(request)
+        list_allowed(request)
         project = authorize(request, name, Action.MANAGE)
         parse(PageQuerySerializer, request.query_params)
         return page(
@@ -168,7 +167,7 @@ class TeamRoleList(PrincipalView):
         examples=[example_page(TEAM_ROLE)],
     )
     def get(self, request, name: str):
-        listing(request)
+        list_allowed(request)
         project = authorize(request, name, Action.MANAGE)
         parse(PageQuerySerializer, request.query_params)
         return page(

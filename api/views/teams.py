@@ -14,7 +14,6 @@ from accounts import services
 from accounts.models import Team, TeamMember
 from api.permissions import BadRequest, not_found
 from api.schema import problems
-from api.serializers import parse
 from api.serializers_orgs import (
     PAGE_PARAMETERS,
     TeamMemberAddSerializer,
@@ -28,7 +27,8 @@ from api.serializers_orgs import (
     TeamRoleSerializer,
     TeamSerializer,
 )
-from api.views.base import Pagination, PrincipalView
+from api.validation import parse
+from api.views.base import PrincipalView, page
 from api.views.org_access import caller, organization_for, refusals, team_get, user_named
 from projects import selectors as project_selectors
 from projects import services as project_services
@@ -56,13 +56,6 @@ def _page(item: dict) -> dict:
     return {"count": 1, "next": None, "previous": None, "results": [item]}
 
 
-def _listed(request, view, queryset: QuerySet, serializer, **context) -> Response:
-    paginator = Pagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    data = serializer(page, many=True, context={"request": request, **context}).data
-    return paginator.get_paginated_response(data)
-
-
 def _team_data(request, team: Team) -> dict:
     return TeamSerializer(team, context={"request": request}).data
 
@@ -83,7 +76,7 @@ class TeamList(PrincipalView):
     def get(self, request, name: str):
         organization = organization_for(request, name, Action.ORGANIZATION_READ)
         teams = Team.objects.filter(organization=organization).select_related("organization")
-        return _listed(request, self, teams.order_by("name", "pk"), TeamSerializer)
+        return page(request, self, teams.order_by("name", "pk"), TeamSerializer)
 
     @extend_schema(
         operation_id="orgs_teams_create",
@@ -172,7 +165,7 @@ class TeamMemberList(PrincipalView):
     def get(self, request, name: str, team_id: int):
         organization = organization_for(request, name, Action.ORGANIZATION_READ)
         team = team_get(organization, team_id)
-        return _listed(request, self, _memberships(team), TeamMemberSerializer, team=team)
+        return page(request, self, _memberships(team), TeamMemberSerializer, team=team)
 
     @extend_schema(
         operation_id="orgs_teams_members_create",
@@ -271,7 +264,7 @@ class TeamRoleList(PrincipalView):
     def get(self, request, name: str, team_id: int):
         organization = organization_for(request, name, Action.ORGANIZATION_READ)
         team = team_get(organization, team_id)
-        return _listed(request, self, _roles(request, team), TeamRoleSerializer, team=team)
+        return page(request, self, _roles(request, team), TeamRoleSerializer, team=team)
 
     @extend_schema(
         operation_id="orgs_teams_roles_create",

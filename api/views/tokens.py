@@ -12,14 +12,8 @@ from access import Action
 from accounts import selectors as account_selectors
 from api.permissions import BadRequest, not_found, require
 from api.schema import problems
-from api.serializers import (
-    PageQuerySerializer,
-    TokenCreatedSerializer,
-    TokenCreateSerializer,
-    TokenSerializer,
-    page_of,
-    parse,
-)
+from api.serializers import TokenCreatedSerializer, TokenCreateSerializer, TokenSerializer, page_of
+from api.validation import PageQuerySerializer, parse
 from api.views.base import PrincipalView, TokenCreating
 from api.views.projects import example_page, page
 from projects.models import Project
